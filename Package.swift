@@ -1,0 +1,55 @@
+// swift-tools-version:6.1
+//
+// ecgxai — explain and audit deep-learning models for 12-lead ECG analysis.
+// Module map and data flow: see README.md and docs/.
+
+import PackageDescription
+
+/// Release builds of the numeric targets are compiled for the build machine's instruction set
+/// (AVX-512 / AVX2+FMA are worth up to 7x over baseline x86-64 in the GEMM kernel, see
+/// docs/benchmarks.md). Set `ECGXAI_PORTABLE=1` when building to get a binary for any x86-64.
+let portable = Context.environment["ECGXAI_PORTABLE"] == "1"
+let numericFlags: [SwiftSetting] =
+  portable
+  ? [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+  : [.unsafeFlags(["-Ounchecked", "-target-cpu", "native"], .when(configuration: .release))]
+
+let package = Package(
+  name: "ecgxai",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "ecgxai", targets: ["ecgxai"]),
+    .library(name: "ECGTensor", targets: ["ECGTensor"]),
+    .library(name: "ECGNet", targets: ["ECGNet"]),
+    .library(name: "ECGSignal", targets: ["ECGSignal"]),
+    .library(name: "ECGPhantom", targets: ["ECGPhantom"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+  ],
+  targets: [
+    // MARK: - Public API
+    .target(name: "ECGTensor", swiftSettings: numericFlags),
+    .target(name: "ECGNet", dependencies: ["ECGTensor"], swiftSettings: numericFlags),
+    .target(name: "ECGSignal", dependencies: ["ECGTensor"], swiftSettings: numericFlags),
+    .target(name: "ECGPhantom", dependencies: ["ECGSignal", "ECGTensor"], swiftSettings: numericFlags),
+
+    // MARK: - Command-line tool
+    .executableTarget(
+      name: "ecgxai",
+      dependencies: [
+        "ECGTensor", "ECGNet", "ECGSignal", "ECGPhantom",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: numericFlags),
+
+    // MARK: - Unit test bundles
+    .testTarget(name: "ECGTensorTests", dependencies: ["ECGTensor"]),
+    .testTarget(
+      name: "ECGNetTests", dependencies: ["ECGNet", "ECGTensor"]),
+    .testTarget(
+      name: "ECGSignalTests", dependencies: ["ECGSignal", "ECGTensor"]),
+    .testTarget(name: "ECGPhantomTests", dependencies: ["ECGPhantom", "ECGSignal"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

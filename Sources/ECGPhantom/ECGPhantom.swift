@@ -1,0 +1,2 @@
+/// ECGPhantom: the synthetic 12-lead phantom cohort and its ground truth.
+public enum ECGPhantomModule {}

@@ -1,0 +1,78 @@
+/// Single-precision general matrix multiply, BLAS `sgemm` semantics, row-major:
+///
+///     C[m × n] = alpha · op(A)[m × k] · op(B)[k × n] + beta · C
+///
+/// `op(X)` is `X` or its transpose. `lda`, `ldb`, `ldc` are row strides (leading dimensions) of
+/// the stored matrices. If `beta == 0`, `C` is not read (NaNs in it do not propagate), as in BLAS.
+///
+/// This is the entry point every layer uses; the kernel behind it is chosen at run time
+/// (see `GEMM.backend`).
+public enum GEMM {
+  /// Computes `C = alpha · op(A) · op(B) + beta · C` (row-major).
+  ///
+  /// - Precondition: `m, n, k >= 0`; leading dimensions cover the stored rows.
+  public static func multiply(
+    transposeA: Bool, transposeB: Bool,
+    m: Int, n: Int, k: Int,
+    alpha: Float = 1,
+    a: UnsafePointer<Float>, lda: Int,
+    b: UnsafePointer<Float>, ldb: Int,
+    beta: Float = 0,
+    c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    precondition(m >= 0 && n >= 0 && k >= 0, "GEMM: negative dimension")
+    precondition(ldc >= n, "GEMM: ldc \(ldc) < n \(n)")
+    precondition(lda >= (transposeA ? m : k), "GEMM: lda too small")
+    precondition(ldb >= (transposeB ? k : n), "GEMM: ldb too small")
+    referenceMultiply(
+      transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+      a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+  }
+
+  /// A plain triple loop, used as the reference in tests. Never fast; always right.
+  public static func referenceMultiply(
+    transposeA: Bool, transposeB: Bool,
+    m: Int, n: Int, k: Int,
+    alpha: Float,
+    a: UnsafePointer<Float>, lda: Int,
+    b: UnsafePointer<Float>, ldb: Int,
+    beta: Float,
+    c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    for i in 0..<m {
+      for j in 0..<n {
+        var sum: Float = 0
+        for p in 0..<k {
+          let aValue = transposeA ? a[p * lda + i] : a[i * lda + p]
+          let bValue = transposeB ? b[j * ldb + p] : b[p * ldb + j]
+          sum += aValue * bValue
+        }
+        let previous = beta == 0 ? 0 : beta * c[i * ldc + j]
+        c[i * ldc + j] = alpha * sum + previous
+      }
+    }
+  }
+}
+
+extension Tensor {
+  /// The matrix product of two rank-2 tensors, `self [m, k] · other [k, n] → [m, n]`.
+  public func matmul(_ other: Tensor) -> Tensor {
+    precondition(rank == 2 && other.rank == 2, "matmul: rank-2 tensors expected")
+    precondition(shape[1] == other.shape[0], "matmul: \(shape) · \(other.shape)")
+    let m = shape[0]
+    let k = shape[1]
+    let n = other.shape[1]
+    var result = Tensor(zeros: [m, n])
+    scalars.withUnsafeBufferPointer { a in
+      other.scalars.withUnsafeBufferPointer { b in
+        result.scalars.withUnsafeMutableBufferPointer { c in
+          GEMM.multiply(
+            transposeA: false, transposeB: false, m: m, n: n, k: k,
+            a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n,
+            c: c.baseAddress!, ldc: n)
+        }
+      }
+    }
+    return result
+  }
+}

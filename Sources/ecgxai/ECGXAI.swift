@@ -1,0 +1,17 @@
+import ArgumentParser
+
+/// The `ecgxai` command: explain and audit deep-learning models for 12-lead ECG analysis.
+@main
+struct ECGXAI: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "ecgxai",
+    abstract: "Explain and audit deep-learning models for 12-lead ECG analysis.",
+    discussion: """
+      ecgxai reproduces the building blocks of Wagner et al., "Explaining Deep Learning for ECG
+      Analysis" (Comput. Biol. Med. 2024): sanity checks of attributions, glocal audits against
+      cardiologists' rules, TCAV with expert concepts and subtype discovery.
+      Start with `ecgxai demo`.
+      """,
+    version: "0.1.0",
+    subcommands: [Demo.self])
+}
