@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Single-precision general matrix multiply, BLAS `sgemm` semantics, row-major:
 ///
 ///     C[m × n] = alpha · op(A)[m × k] · op(B)[k × n] + beta · C
@@ -6,7 +12,8 @@
 /// the stored matrices. If `beta == 0`, `C` is not read (NaNs in it do not propagate), as in BLAS.
 ///
 /// This is the entry point every layer uses; the kernel behind it is chosen at run time
-/// (see `GEMM.backend`).
+/// (see `GEMM.backend`). `threads` bounds the worker threads of the Swift kernel (default: all
+/// cores for large products, 1 for small ones; pass 1 when calling from inside a parallel loop).
 public enum GEMM {
   /// Computes `C = alpha · op(A) · op(B) + beta · C` (row-major).
   ///
@@ -18,15 +25,72 @@ public enum GEMM {
     a: UnsafePointer<Float>, lda: Int,
     b: UnsafePointer<Float>, ldb: Int,
     beta: Float = 0,
-    c: UnsafeMutablePointer<Float>, ldc: Int
+    c: UnsafeMutablePointer<Float>, ldc: Int,
+    threads: Int? = nil
   ) {
     precondition(m >= 0 && n >= 0 && k >= 0, "GEMM: negative dimension")
     precondition(ldc >= n, "GEMM: ldc \(ldc) < n \(n)")
     precondition(lda >= (transposeA ? m : k), "GEMM: lda too small")
     precondition(ldb >= (transposeB ? k : n), "GEMM: ldb too small")
-    referenceMultiply(
+    let flops = m * n * k
+    let threadCount = threads ?? (flops >= 1 << 21 ? parallelThreadCount : 1)
+    if backend == .blas, let blas = RuntimeBLAS.shared, flops >= 4096 {
+      blas.sgemm(
+        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+        a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+      return
+    }
+    swiftMultiply(
+      transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+      a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threadCount)
+  }
+
+  /// Which kernel `multiply` uses.
+  public enum Backend: String, Sendable {
+    /// The built-in blocked SIMD Swift kernel (always available).
+    case swift
+    /// A system BLAS (`cblas_sgemm`) found at run time (OpenBLAS on Linux, Accelerate on Apple).
+    case blas
+  }
+
+  /// The active backend: `.blas` when a BLAS library was found at run time and `ECGXAI_BLAS` is
+  /// not `off`; `.swift` otherwise. Small products (< 4096 multiply-adds) always use Swift.
+  public static let backend: Backend = {
+    if let value = getenv("ECGXAI_BLAS").map({ String(cString: $0).lowercased() }),
+      value == "off" || value == "0" || value == "swift"
+    {
+      return .swift
+    }
+    return RuntimeBLAS.shared == nil ? .swift : .blas
+  }()
+
+  /// A description of the BLAS library found at run time, or nil if none was found.
+  public static var blasLibrary: String? { RuntimeBLAS.shared?.libraryName }
+
+  /// Runs the Swift kernel regardless of `backend` (for tests and benchmarks).
+  public static func multiplySwift(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int? = nil
+  ) {
+    swiftMultiply(
+      transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+      a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+      threads: threads ?? parallelThreadCount)
+  }
+
+  /// Runs the run-time BLAS if one was found; returns false (and does nothing) otherwise.
+  @discardableResult
+  public static func multiplyBLAS(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+  ) -> Bool {
+    guard let blas = RuntimeBLAS.shared else { return false }
+    blas.sgemm(
       transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
       a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    return true
   }
 
   /// A plain triple loop, used as the reference in tests. Never fast; always right.

@@ -1,0 +1,175 @@
+import ECGTensor
+
+/// Batch normalisation over [N, C, L] (or [N, C]), PyTorch `nn.BatchNorm1d`: per channel
+/// y = γ (x − μ) / √(σ² + ε) + β. Training uses batch statistics (biased variance) and updates
+/// running statistics with `momentum` (running variance unbiased, as PyTorch); evaluation uses
+/// the running statistics.
+public final class BatchNorm1d: Layer, @unchecked Sendable {
+  public let kind = "BatchNorm1d"
+  public var path = ""
+  public var record = LayerRecord()
+  /// γ [C].
+  public let weight: Parameter
+  /// β [C].
+  public let bias: Parameter
+  /// Running mean [C] (buffer).
+  public let runningMean: Parameter
+  /// Running variance [C] (buffer).
+  public let runningVariance: Parameter
+  /// Number of training batches seen (PyTorch's `num_batches_tracked`).
+  public var batchesTracked: Int = 0
+  /// ε added to the variance.
+  public let epsilon: Float
+  /// Weight of the newest batch in the running statistics.
+  public let momentum: Float
+  private var batchInverseStd: [Float] = []
+  private var batchMean: [Float] = []
+
+  /// Creates a layer with γ = `initialWeight`, β = `initialBias` (fastai: 1 or 0, and 1e-3).
+  public init(
+    channels: Int, epsilon: Float = 1e-5, momentum: Float = 0.1, initialWeight: Float = 1,
+    initialBias: Float = 0
+  ) {
+    weight = Parameter(Tensor(zeros: [channels], value: initialWeight))
+    bias = Parameter(Tensor(zeros: [channels], value: initialBias))
+    runningMean = Parameter(Tensor(zeros: [channels]), isBuffer: true)
+    runningVariance = Parameter(Tensor(zeros: [channels], value: 1), isBuffer: true)
+    self.epsilon = epsilon
+    self.momentum = momentum
+  }
+
+  /// Channels.
+  public var channels: Int { weight.value.count }
+
+  public var parameters: [(name: String, parameter: Parameter)] {
+    [("weight", weight), ("bias", bias), ("running_mean", runningMean),
+     ("running_var", runningVariance)]
+  }
+
+  /// The per-channel affine map of evaluation mode: y = scale · x + shift.
+  public var evaluationAffine: (scale: [Float], shift: [Float]) {
+    var scale = [Float](repeating: 0, count: channels)
+    var shift = scale
+    for c in 0..<channels {
+      scale[c] = weight.value.scalars[c] / (runningVariance.value.scalars[c] + epsilon).squareRoot()
+      shift[c] = bias.value.scalars[c] - runningMean.value.scalars[c] * scale[c]
+    }
+    return (scale, shift)
+  }
+
+  private func dims(_ x: Tensor) -> (n: Int, c: Int, l: Int) {
+    precondition(
+      (x.rank == 3 || x.rank == 2) && x.shape[1] == channels,
+      "BatchNorm1d '\(path)': input \(x.shape) for \(channels) channels")
+    return (x.shape[0], channels, x.rank == 3 ? x.shape[2] : 1)
+  }
+
+  public func forward(_ input: Tensor, options: PassOptions, hooks: PassHooks) -> Tensor {
+    let (n, c, l) = dims(input)
+    var output = input
+    if options.training {
+      let count = Double(n * l)
+      precondition(n * l > 1, "BatchNorm1d '\(path)': training needs more than one value per channel")
+      batchMean = [Float](repeating: 0, count: c)
+      batchInverseStd = [Float](repeating: 0, count: c)
+      for ch in 0..<c {
+        var sum = 0.0
+        var sumSquares = 0.0
+        for s in 0..<n {
+          let base = (s * c + ch) * l
+          for t in 0..<l {
+            let v = Double(input.scalars[base + t])
+            sum += v
+            sumSquares += v * v
+          }
+        }
+        let mean = sum / count
+        let variance = max(0, sumSquares / count - mean * mean)
+        batchMean[ch] = Float(mean)
+        batchInverseStd[ch] = Float(1 / (variance + Double(epsilon)).squareRoot())
+        let m = Double(momentum)
+        runningMean.value.scalars[ch] = Float((1 - m) * Double(runningMean.value.scalars[ch]) + m * mean)
+        runningVariance.value.scalars[ch] = Float(
+          (1 - m) * Double(runningVariance.value.scalars[ch]) + m * variance * count / (count - 1))
+        let scale = weight.value.scalars[ch] * batchInverseStd[ch]
+        let shift = bias.value.scalars[ch] - batchMean[ch] * scale
+        for s in 0..<n {
+          let base = (s * c + ch) * l
+          for t in 0..<l { output.scalars[base + t] = input.scalars[base + t] * scale + shift }
+        }
+      }
+      batchesTracked += 1
+    } else {
+      let (scale, shift) = evaluationAffine
+      output.withUnsafeMutableBufferPointer { y in
+        for s in 0..<n {
+          for ch in 0..<c {
+            let row = y.baseAddress! + (s * c + ch) * l
+            let (a, b) = (scale[ch], shift[ch])
+            for t in 0..<l { row[t] = row[t] * a + b }
+          }
+        }
+      }
+    }
+    return output
+  }
+
+  public func backward(_ upstream: Tensor, options: PassOptions, hooks: PassHooks) -> Tensor {
+    let input = recordedInput()
+    let (n, c, l) = dims(input)
+    var gradInput = upstream
+    if options.training {
+      let count = Float(n * l)
+      for ch in 0..<c {
+        var sumG = 0.0
+        var sumGX = 0.0
+        let (mean, inv) = (batchMean[ch], batchInverseStd[ch])
+        for s in 0..<n {
+          let base = (s * c + ch) * l
+          for t in 0..<l {
+            let g = Double(upstream.scalars[base + t])
+            sumG += g
+            sumGX += g * Double((input.scalars[base + t] - mean) * inv)
+          }
+        }
+        if options.parameterGradients {
+          weight.gradient.scalars[ch] += Float(sumGX)
+          bias.gradient.scalars[ch] += Float(sumG)
+        }
+        let gamma = weight.value.scalars[ch]
+        let meanG = Float(sumG) / count
+        let meanGX = Float(sumGX) / count
+        for s in 0..<n {
+          let base = (s * c + ch) * l
+          for t in 0..<l {
+            let xHat = (input.scalars[base + t] - mean) * inv
+            gradInput.scalars[base + t] = gamma * inv * (upstream.scalars[base + t] - meanG - xHat * meanGX)
+          }
+        }
+      }
+    } else {
+      let (scale, _) = evaluationAffine
+      for ch in 0..<c {
+        let std = (runningVariance.value.scalars[ch] + epsilon).squareRoot()
+        var sumG: Float = 0
+        var sumGX: Float = 0
+        for s in 0..<n {
+          let base = (s * c + ch) * l
+          for t in 0..<l {
+            let g = upstream.scalars[base + t]
+            if options.parameterGradients {
+              sumG += g
+              sumGX += g * (input.scalars[base + t] - runningMean.value.scalars[ch]) / std
+            }
+            gradInput.scalars[base + t] = g * scale[ch]
+          }
+        }
+        if options.parameterGradients {
+          weight.gradient.scalars[ch] += sumGX
+          bias.gradient.scalars[ch] += sumG
+        }
+      }
+    }
+    return gradInput
+  }
+}

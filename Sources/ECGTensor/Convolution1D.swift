@@ -1,0 +1,266 @@
+/// Geometry of a 1-D convolution with PyTorch `Conv1d` semantics (zero padding on both sides,
+/// no groups).
+public struct Conv1DGeometry: Sendable, Equatable, Codable {
+  /// Input channels (`Cin`).
+  public var inChannels: Int
+  /// Output channels (`Cout`).
+  public var outChannels: Int
+  /// Kernel width in samples (`K`).
+  public var kernelSize: Int
+  /// Step between output positions, in input samples.
+  public var stride: Int
+  /// Zeros added at each end of the input, in samples.
+  public var padding: Int
+  /// Spacing between kernel taps, in samples.
+  public var dilation: Int
+
+  /// Creates a geometry. Every value must be positive (padding non-negative).
+  public init(
+    inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+    dilation: Int = 1
+  ) {
+    precondition(inChannels > 0 && outChannels > 0 && kernelSize > 0, "Conv1D: empty geometry")
+    precondition(stride > 0 && dilation > 0 && padding >= 0, "Conv1D: invalid stride/padding")
+    self.inChannels = inChannels
+    self.outChannels = outChannels
+    self.kernelSize = kernelSize
+    self.stride = stride
+    self.padding = padding
+    self.dilation = dilation
+  }
+
+  /// Output length for an input of `inputLength` samples:
+  /// ⌊(L + 2p − d(k − 1) − 1) / s⌋ + 1 (0 if the kernel does not fit).
+  public func outputLength(inputLength: Int) -> Int {
+    let span = inputLength + 2 * padding - dilation * (kernelSize - 1) - 1
+    return span < 0 ? 0 : span / stride + 1
+  }
+
+  /// True when the convolution is a plain matrix product (k = 1, stride 1, no padding).
+  var isPointwise: Bool { kernelSize == 1 && stride == 1 && padding == 0 }
+
+  /// Rows of the im2col matrix: Cin · K.
+  var columnRows: Int { inChannels * kernelSize }
+}
+
+/// Convolution kernels on [batch, channels, time] tensors: im2col + GEMM, parallel over the
+/// batch (one GEMM per sample; point-wise convolutions skip im2col).
+public enum Convolution1D {
+  /// input [N, Cin, L], weight [Cout, Cin, K], bias [Cout] or nil → [N, Cout, Lout].
+  public static func forward(
+    _ input: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv1DGeometry
+  ) -> Tensor {
+    precondition(input.rank == 3 && input.shape[1] == g.inChannels, "Conv1D: input \(input.shape) for \(g)")
+    precondition(weight.shape == [g.outChannels, g.inChannels, g.kernelSize], "Conv1D: weight \(weight.shape)")
+    precondition(bias == nil || bias!.shape == [g.outChannels], "Conv1D: bias shape")
+    let (n, length) = (input.shape[0], input.shape[2])
+    let outLength = g.outputLength(inputLength: length)
+    var output = Tensor(zeros: [n, g.outChannels, outLength])
+    if n == 0 || outLength == 0 { return output }
+    let workers = min(parallelThreadCount, n)
+    let gemmThreads = workers == 1 ? parallelThreadCount : 1
+    let columnCount = g.isPointwise ? 0 : g.columnRows * outLength
+    input.withUnsafeBufferPointer { x in
+      weight.withUnsafeBufferPointer { w in
+        output.withUnsafeMutableBufferPointer { y in
+          let xs = SendablePointer(UnsafeMutablePointer(mutating: x.baseAddress!))
+          let ws = SendablePointer(UnsafeMutablePointer(mutating: w.baseAddress!))
+          let ys = SendablePointer(y.baseAddress!)
+          parallelFor(workers) { worker in
+            let columns = UnsafeMutablePointer<Float>.allocate(capacity: max(columnCount, 1))
+            defer { columns.deallocate() }
+            var sample = worker
+            while sample < n {
+              let xSample = xs.pointer + sample * g.inChannels * length
+              let ySample = ys.pointer + sample * g.outChannels * outLength
+              let b: UnsafePointer<Float>
+              if g.isPointwise {
+                b = UnsafePointer(xSample)
+              } else {
+                im2col(xSample, length: length, geometry: g, outLength: outLength, into: columns)
+                b = UnsafePointer(columns)
+              }
+              GEMM.multiply(
+                transposeA: false, transposeB: false, m: g.outChannels, n: outLength,
+                k: g.columnRows, a: ws.pointer, lda: g.columnRows, b: b, ldb: outLength,
+                c: ySample, ldc: outLength, threads: gemmThreads)
+              sample += workers
+            }
+          }
+        }
+      }
+    }
+    if let bias {
+      output.withUnsafeMutableBufferPointer { y in
+        for s in 0..<n {
+          for o in 0..<g.outChannels {
+            let value = bias.scalars[o]
+            let row = y.baseAddress! + (s * g.outChannels + o) * outLength
+            for t in 0..<outLength { row[t] += value }
+          }
+        }
+      }
+    }
+    return output
+  }
+
+  /// gradOutput [N, Cout, Lout] → gradient of the loss with respect to the input [N, Cin, L].
+  public static func backwardInput(
+    _ gradOutput: Tensor, weight: Tensor, inputLength: Int, geometry g: Conv1DGeometry
+  ) -> Tensor {
+    let n = gradOutput.shape[0]
+    let outLength = g.outputLength(inputLength: inputLength)
+    precondition(gradOutput.shape == [n, g.outChannels, outLength], "Conv1D: gradOutput shape")
+    var gradInput = Tensor(zeros: [n, g.inChannels, inputLength])
+    if n == 0 || outLength == 0 { return gradInput }
+    let workers = min(parallelThreadCount, n)
+    let gemmThreads = workers == 1 ? parallelThreadCount : 1
+    let columnCount = g.isPointwise ? 0 : g.columnRows * outLength
+    gradOutput.withUnsafeBufferPointer { gy in
+      weight.withUnsafeBufferPointer { w in
+        gradInput.withUnsafeMutableBufferPointer { gx in
+          let gys = SendablePointer(UnsafeMutablePointer(mutating: gy.baseAddress!))
+          let ws = SendablePointer(UnsafeMutablePointer(mutating: w.baseAddress!))
+          let gxs = SendablePointer(gx.baseAddress!)
+          parallelFor(workers) { worker in
+            let columns = UnsafeMutablePointer<Float>.allocate(capacity: max(columnCount, 1))
+            defer { columns.deallocate() }
+            var sample = worker
+            while sample < n {
+              let gySample = gys.pointer + sample * g.outChannels * outLength
+              let gxSample = gxs.pointer + sample * g.inChannels * inputLength
+              let target = g.isPointwise ? gxSample : columns
+              GEMM.multiply(
+                transposeA: true, transposeB: false, m: g.columnRows, n: outLength,
+                k: g.outChannels, a: ws.pointer, lda: g.columnRows, b: gySample, ldb: outLength,
+                c: target, ldc: outLength, threads: gemmThreads)
+              if !g.isPointwise {
+                col2im(columns, length: inputLength, geometry: g, outLength: outLength, into: gxSample)
+              }
+              sample += workers
+            }
+          }
+        }
+      }
+    }
+    return gradInput
+  }
+
+  /// Gradients of the loss with respect to weight [Cout, Cin, K] and bias [Cout], summed over
+  /// the batch.
+  public static func backwardParameters(
+    _ gradOutput: Tensor, input: Tensor, geometry g: Conv1DGeometry
+  ) -> (weight: Tensor, bias: Tensor) {
+    let (n, length) = (input.shape[0], input.shape[2])
+    let outLength = g.outputLength(inputLength: length)
+    precondition(gradOutput.shape == [n, g.outChannels, outLength], "Conv1D: gradOutput shape")
+    let weightCount = g.outChannels * g.columnRows
+    let workers = max(1, min(parallelThreadCount, n))
+    let gemmThreads = workers == 1 ? parallelThreadCount : 1
+    var partial = [Float](repeating: 0, count: weightCount * workers)
+    let columnCount = g.isPointwise ? 0 : g.columnRows * outLength
+    if n > 0 && outLength > 0 {
+      gradOutput.withUnsafeBufferPointer { gy in
+        input.withUnsafeBufferPointer { x in
+          partial.withUnsafeMutableBufferPointer { acc in
+            let gys = SendablePointer(UnsafeMutablePointer(mutating: gy.baseAddress!))
+            let xs = SendablePointer(UnsafeMutablePointer(mutating: x.baseAddress!))
+            let accs = SendablePointer(acc.baseAddress!)
+            parallelFor(workers) { worker in
+              let columns = UnsafeMutablePointer<Float>.allocate(capacity: max(columnCount, 1))
+              defer { columns.deallocate() }
+              var sample = worker
+              while sample < n {
+                let xSample = xs.pointer + sample * g.inChannels * length
+                let b: UnsafePointer<Float>
+                if g.isPointwise {
+                  b = UnsafePointer(xSample)
+                } else {
+                  im2col(xSample, length: length, geometry: g, outLength: outLength, into: columns)
+                  b = UnsafePointer(columns)
+                }
+                GEMM.multiply(
+                  transposeA: false, transposeB: true, m: g.outChannels, n: g.columnRows,
+                  k: outLength, a: gys.pointer + sample * g.outChannels * outLength,
+                  lda: outLength, b: b, ldb: outLength, beta: 1,
+                  c: accs.pointer + worker * weightCount, ldc: g.columnRows, threads: gemmThreads)
+                sample += workers
+              }
+            }
+          }
+        }
+      }
+    }
+    var weightGrad = [Float](repeating: 0, count: weightCount)
+    for w in 0..<workers {
+      for i in 0..<weightCount { weightGrad[i] += partial[w * weightCount + i] }
+    }
+    var biasGrad = [Float](repeating: 0, count: g.outChannels)
+    gradOutput.withUnsafeBufferPointer { gy in
+      for s in 0..<n {
+        for o in 0..<g.outChannels {
+          let row = gy.baseAddress! + (s * g.outChannels + o) * outLength
+          var sum: Float = 0
+          for t in 0..<outLength { sum += row[t] }
+          biasGrad[o] += sum
+        }
+      }
+    }
+    return (
+      Tensor(shape: [g.outChannels, g.inChannels, g.kernelSize], scalars: weightGrad),
+      Tensor(shape: [g.outChannels], scalars: biasGrad)
+    )
+  }
+
+  /// columns[(c·K + j), t] = x[c, t·s − p + j·d] (0 outside the input).
+  @inline(__always)
+  static func im2col(
+    _ x: UnsafePointer<Float>, length: Int, geometry g: Conv1DGeometry, outLength: Int,
+    into columns: UnsafeMutablePointer<Float>
+  ) {
+    for c in 0..<g.inChannels {
+      let xRow = x + c * length
+      for j in 0..<g.kernelSize {
+        let row = columns + (c * g.kernelSize + j) * outLength
+        let offset = j * g.dilation - g.padding
+        if g.stride == 1 {
+          // Valid range of t: 0 ≤ t + offset < length.
+          let lower = max(0, -offset)
+          let upper = min(outLength, length - offset)
+          if upper <= lower {
+            row.update(repeating: 0, count: outLength)
+            continue
+          }
+          if lower > 0 { row.update(repeating: 0, count: lower) }
+          (row + lower).update(from: xRow + lower + offset, count: upper - lower)
+          if upper < outLength { (row + upper).update(repeating: 0, count: outLength - upper) }
+        } else {
+          for t in 0..<outLength {
+            let position = t * g.stride + offset
+            row[t] = position >= 0 && position < length ? xRow[position] : 0
+          }
+        }
+      }
+    }
+  }
+
+  /// The adjoint of `im2col`: accumulates columns back into x[c, t·s − p + j·d] (x is overwritten).
+  @inline(__always)
+  static func col2im(
+    _ columns: UnsafePointer<Float>, length: Int, geometry g: Conv1DGeometry, outLength: Int,
+    into x: UnsafeMutablePointer<Float>
+  ) {
+    x.update(repeating: 0, count: g.inChannels * length)
+    for c in 0..<g.inChannels {
+      let xRow = x + c * length
+      for j in 0..<g.kernelSize {
+        let row = columns + (c * g.kernelSize + j) * outLength
+        let offset = j * g.dilation - g.padding
+        for t in 0..<outLength {
+          let position = t * g.stride + offset
+          if position >= 0 && position < length { xRow[position] += row[t] }
+        }
+      }
+    }
+  }
+}
