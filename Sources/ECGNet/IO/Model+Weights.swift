@@ -1,0 +1,72 @@
+import ECGTensor
+import Foundation
+
+extension Model {
+  /// The PyTorch `state_dict` of this model: parameters, buffers, BatchNorm counters and the
+  /// alias keys PyTorch registers twice.
+  public func stateDict() -> [(String, SafeTensors.Entry)] {
+    var entries: [(String, SafeTensors.Entry)] = namedParameters.map { ($0.name, .float($0.parameter.value)) }
+    for bn in batchNormLayers {
+      entries.append((name(ofBatchNorm: bn), .int64(shape: [], values: [Int64(bn.batchesTracked)])))
+    }
+    let canonical = Dictionary(entries, uniquingKeysWith: { a, _ in a })
+    for (alias, key) in stateDictAliases { entries.append((alias, canonical[key]!)) }
+    return entries
+  }
+
+  /// Loads a PyTorch-style state dict from a safetensors file, strictly: every parameter must be
+  /// present with the right shape, and no unknown key may remain (alias keys must equal their
+  /// canonical tensor).
+  public func loadWeights(from url: URL) throws {
+    let entries = try SafeTensors.read(url)
+    var remaining = Set(entries.keys)
+    for (name, parameter) in namedParameters {
+      guard let entry = entries[name] else { throw WeightsError.missingKey(path: url.path, key: name) }
+      guard case .float(let tensor) = entry else {
+        throw WeightsError.unsupportedDType(path: url.path, key: name, dtype: "I64")
+      }
+      guard tensor.shape == parameter.value.shape else {
+        throw WeightsError.shapeMismatch(path: url.path, key: name, file: tensor.shape, model: parameter.value.shape)
+      }
+      parameter.value = tensor
+      remaining.remove(name)
+    }
+    for bn in batchNormLayers {
+      let key = name(ofBatchNorm: bn)
+      if case .int64(_, let values)? = entries[key], let first = values.first { bn.batchesTracked = Int(first) }
+      remaining.remove(key)
+    }
+    for (alias, _) in stateDictAliases { remaining.remove(alias) }
+    if let extra = remaining.sorted().first { throw WeightsError.unexpectedKey(path: url.path, key: extra) }
+  }
+
+  /// Saves `architecture.json` and `weights.safetensors` into `directory` (created if needed).
+  public func save(to directory: URL) throws {
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try encoder.encode(architecture).write(to: directory.appendingPathComponent("architecture.json"), options: .atomic)
+    try SafeTensors.write(
+      stateDict(), metadata: ["format": "pt", "ecgxai_architecture": architecture.name],
+      to: directory.appendingPathComponent("weights.safetensors"))
+  }
+
+  /// Loads a model saved by `save(to:)` (a directory with `architecture.json` and
+  /// `weights.safetensors`).
+  public static func load(from directory: URL) throws -> Model {
+    let archURL = directory.appendingPathComponent("architecture.json")
+    guard FileManager.default.fileExists(atPath: archURL.path) else {
+      throw WeightsError.architecture(
+        path: directory.path, reason: "no architecture.json — is this a model directory written by ecgxai?")
+    }
+    let architecture: ModelArchitecture
+    do {
+      architecture = try JSONDecoder().decode(ModelArchitecture.self, from: Data(contentsOf: archURL))
+    } catch {
+      throw WeightsError.architecture(path: archURL.path, reason: "invalid architecture JSON: \(error)")
+    }
+    let model = try ModelZoo.make(architecture)
+    try model.loadWeights(from: directory.appendingPathComponent("weights.safetensors"))
+    return model
+  }
+}
