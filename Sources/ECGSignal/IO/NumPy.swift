@@ -1,0 +1,130 @@
+import ECGTensor
+import Foundation
+
+/// Errors reading or writing NumPy `.npy` files.
+public enum NumPyError: Error, CustomStringConvertible {
+  /// The file does not start with the `.npy` magic string or its header is malformed.
+  case notNumPy(path: String, reason: String)
+  /// The array's dtype cannot be read as numbers (e.g. strings, complex, objects).
+  case unsupportedDType(path: String, dtype: String)
+  /// The array is stored in Fortran (column-major) order.
+  case fortranOrder(path: String)
+  /// The data section is shorter than the header's shape says.
+  case truncated(path: String, expectedBytes: Int, actualBytes: Int)
+
+  public var description: String {
+    switch self {
+    case .notNumPy(let path, let reason): "\(path): not a NumPy .npy file (\(reason))"
+    case .unsupportedDType(let path, let dtype):
+      "\(path): dtype '\(dtype)' is not supported; save float32/float64/int32/int64 (np.save(path, x.astype(np.float32)))"
+    case .fortranOrder(let path):
+      "\(path): array is in Fortran order; save np.ascontiguousarray(x)"
+    case .truncated(let path, let expected, let actual):
+      "\(path): data is truncated (\(actual) of \(expected) bytes)"
+    }
+  }
+}
+
+/// NumPy `.npy` files (format versions 1.0–3.0), C order, little- or big-endian float32, float64,
+/// int32, int64, int16, uint8 and bool, read as Float32 tensors; written as little-endian
+/// float32 (`<f4`), version 1.0, atomically.
+public enum NumPy {
+  /// Reads an array as a Float32 tensor of the stored shape.
+  public static func read(_ url: URL) throws -> Tensor {
+    let data: Data
+    do { data = try Data(contentsOf: url) } catch {
+      throw NumPyError.notNumPy(path: url.path, reason: "cannot read: \(error.localizedDescription)")
+    }
+    let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]
+    guard data.count >= 10, Array(data.prefix(6)) == magic else {
+      throw NumPyError.notNumPy(path: url.path, reason: "missing \\x93NUMPY magic")
+    }
+    let major = data[data.startIndex + 6]
+    let headerLength: Int
+    let headerStart: Int
+    if major == 1 {
+      headerLength = Int(data[data.startIndex + 8]) | Int(data[data.startIndex + 9]) << 8
+      headerStart = 10
+    } else if major == 2 || major == 3, data.count >= 12 {
+      headerLength = (0..<4).reduce(0) { $0 | Int(data[data.startIndex + 8 + $1]) << (8 * $1) }
+      headerStart = 12
+    } else {
+      throw NumPyError.notNumPy(path: url.path, reason: "unknown format version \(major)")
+    }
+    guard headerStart + headerLength <= data.count,
+      let header = String(data: data.subdata(in: headerStart..<(headerStart + headerLength)), encoding: major == 3 ? .utf8 : .isoLatin1)
+    else { throw NumPyError.notNumPy(path: url.path, reason: "header is truncated") }
+    guard let descr = field("descr", in: header), let order = field("fortran_order", in: header),
+      let shapeText = field("shape", in: header)
+    else { throw NumPyError.notNumPy(path: url.path, reason: "header lacks descr/fortran_order/shape: \(header)") }
+    let dtype = descr.trimmingCharacters(in: CharacterSet(charactersIn: "'\" "))
+    if order.trimmingCharacters(in: .whitespaces) == "True" { throw NumPyError.fortranOrder(path: url.path) }
+    let shape = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
+      .split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    let count = shape.reduce(1, *)
+    let body = data.subdata(in: (headerStart + headerLength)..<data.count)
+    let bigEndian = dtype.hasPrefix(">")
+    let kind = dtype.trimmingCharacters(in: CharacterSet(charactersIn: "<>=|"))
+    let width: Int
+    switch kind {
+    case "f4", "i4", "u4": width = 4
+    case "f8", "i8", "u8": width = 8
+    case "i2", "u2": width = 2
+    case "u1", "i1", "b1": width = 1
+    default: throw NumPyError.unsupportedDType(path: url.path, dtype: dtype)
+    }
+    guard body.count >= count * width else {
+      throw NumPyError.truncated(path: url.path, expectedBytes: count * width, actualBytes: body.count)
+    }
+    var values = [Float](repeating: 0, count: count)
+    body.withUnsafeBytes { raw in
+      func load<T: FixedWidthInteger>(_: T.Type, _ i: Int) -> T {
+        let v = raw.loadUnaligned(fromByteOffset: i * width, as: T.self)
+        return bigEndian ? T(bigEndian: v) : T(littleEndian: v)
+      }
+      for i in 0..<count {
+        switch kind {
+        case "f4": values[i] = Float(bitPattern: load(UInt32.self, i))
+        case "f8": values[i] = Float(Double(bitPattern: load(UInt64.self, i)))
+        case "i4": values[i] = Float(load(Int32.self, i))
+        case "u4": values[i] = Float(load(UInt32.self, i))
+        case "i8": values[i] = Float(load(Int64.self, i))
+        case "u8": values[i] = Float(load(UInt64.self, i))
+        case "i2": values[i] = Float(load(Int16.self, i))
+        case "u2": values[i] = Float(load(UInt16.self, i))
+        case "i1": values[i] = Float(load(Int8.self, i))
+        default: values[i] = Float(load(UInt8.self, i))
+        }
+      }
+    }
+    return Tensor(shape: shape, scalars: values)
+  }
+
+  /// Writes a tensor as a little-endian float32 `.npy` (version 1.0) atomically.
+  public static func write(_ tensor: Tensor, to url: URL) throws {
+    let shapeText = tensor.shape.count == 1 ? "(\(tensor.shape[0]),)" : "(" + tensor.shape.map(String.init).joined(separator: ", ") + ")"
+    var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shapeText), }"
+    // Pad so that the data starts at a multiple of 64 bytes, ending with a newline.
+    while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+    header += "\n"
+    var data = Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0])
+    let length = UInt16(header.utf8.count)
+    data.append(UInt8(length & 0xFF))
+    data.append(UInt8(length >> 8))
+    data.append(contentsOf: Array(header.utf8))
+    tensor.scalars.withUnsafeBytes { data.append(contentsOf: $0) }
+    try data.write(to: url, options: .atomic)
+  }
+
+  /// The text of a key's value in a NumPy header dict literal.
+  private static func field(_ key: String, in header: String) -> String? {
+    guard let keyRange = header.range(of: "'\(key)'") ?? header.range(of: "\"\(key)\"") else { return nil }
+    let rest = header[keyRange.upperBound...].drop { $0 == ":" || $0 == " " }
+    if rest.first == "(" {
+      guard let close = rest.firstIndex(of: ")") else { return nil }
+      return String(rest[rest.startIndex...close])
+    }
+    let end = rest.firstIndex(of: ",") ?? rest.firstIndex(of: "}") ?? rest.endIndex
+    return String(rest[..<end])
+  }
+}
