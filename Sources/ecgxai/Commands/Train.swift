@@ -1,0 +1,117 @@
+import ArgumentParser
+import ECGNet
+import ECGSignal
+import ECGTensor
+import Foundation
+
+/// `ecgxai train`: train a built-in architecture on NumPy arrays.
+struct Train: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Train lenet1d / xresnet1d on [N, 12, T] ECGs (.npy) and targets [N, K] (.npy).",
+    discussion: """
+      Defaults are the paper's: AdamW lr 1e-3, weight decay 1e-3, batch 128, random 250-sample
+      crops, best-validation-macro-AUC checkpoint (lowest validation loss for regression).
+      Example: ecgxai train --arch lenet1d --x X.npy --y Y.npy --epochs 20 --out runs/m/model
+      """)
+
+  @Option(help: "Architecture: \(ModelZoo.names.joined(separator: ", ")).")
+  var arch = "lenet1d"
+
+  @Option(help: "Training ECGs .npy [records, leads, samples].")
+  var x: String
+
+  @Option(help: "Training targets .npy [records, outputs] (0/1 labels or regression values).")
+  var y: String
+
+  @Option(help: "Validation ECGs .npy (default: the last --validation-fraction of the training set).")
+  var validationX: String?
+
+  @Option(help: "Validation targets .npy.")
+  var validationY: String?
+
+  @Option(help: "Share of training records held out for validation when no validation set is given.")
+  var validationFraction = 0.1
+
+  @Option(help: "Task: multilabel (BCE with logits) or regression (MSE).")
+  var task = "multilabel"
+
+  @Option(help: "Epochs.") var epochs = 100
+  @Option(help: "Batch size.") var batchSize = 128
+  @Option(help: "AdamW learning rate.") var learningRate: Float = 1e-3
+  @Option(help: "AdamW weight decay.") var weightDecay: Float = 1e-3
+  @Option(help: "Random training crop in samples (0: full records).") var crop = 250
+  @Option(help: "Learning-rate schedule: constant, cosine or onecycle.") var schedule = "constant"
+  @Option(help: "Stop after this many epochs without validation improvement.") var patience: Int?
+  @Option(help: "Seed of initialisation, shuffling, crops and dropout.") var seed: UInt64 = 0
+  @Option(help: "Output model directory.") var out: String
+
+  func validate() throws {
+    guard ModelZoo.names.contains(arch) else {
+      throw ValidationError("unknown --arch '\(arch)'; choose one of \(ModelZoo.names.joined(separator: ", "))")
+    }
+    guard ["multilabel", "regression"].contains(task) else { throw ValidationError("--task must be multilabel or regression") }
+    guard ["constant", "cosine", "onecycle"].contains(schedule) else {
+      throw ValidationError("--schedule must be constant, cosine or onecycle")
+    }
+    guard epochs > 0, batchSize > 1, crop >= 0 else {
+      throw ValidationError("--epochs must be > 0, --batch-size > 1, --crop ≥ 0")
+    }
+    guard (validationX == nil) == (validationY == nil) else {
+      throw ValidationError("give both --validation-x and --validation-y, or neither")
+    }
+    guard validationFraction > 0 && validationFraction < 1 else {
+      throw ValidationError("--validation-fraction must be in (0, 1)")
+    }
+  }
+
+  func run() throws {
+    var inputs = try readArray(x, what: "--x")
+    var targets = try readArray(y, what: "--y")
+    try validateECGBatch(inputs, leads: inputs.rank == 3 ? inputs.shape[1] : 12, path: x)
+    guard targets.rank == 2, targets.shape[0] == inputs.shape[0] else {
+      throw CLIError("\(y): expected targets [\(inputs.shape[0]), outputs], got \(targets.shape)")
+    }
+    var validationInputs: Tensor
+    var validationTargets: Tensor
+    if let vx = validationX, let vy = validationY {
+      validationInputs = try readArray(vx, what: "--validation-x")
+      validationTargets = try readArray(vy, what: "--validation-y")
+      try validateECGBatch(validationInputs, leads: inputs.shape[1], path: vx)
+      guard validationTargets.shape == [validationInputs.shape[0], targets.shape[1]] else {
+        throw CLIError("\(vy): expected [\(validationInputs.shape[0]), \(targets.shape[1])], got \(validationTargets.shape)")
+      }
+    } else {
+      let n = inputs.shape[0]
+      let held = max(1, Int(Double(n) * validationFraction))
+      guard n - held >= 2 else { throw CLIError("too few records (\(n)) to hold out a validation set") }
+      validationInputs = inputs.slice((n - held)..<n)
+      validationTargets = targets.slice((n - held)..<n)
+      inputs = inputs.slice(0..<(n - held))
+      targets = targets.slice(0..<(n - held))
+    }
+    let architecture = ModelArchitecture(
+      name: arch, inputChannels: inputs.shape[1], classes: targets.shape[1], task: task)
+    let model = try ModelZoo.make(architecture, seed: seed)
+    var configuration = TrainingConfiguration()
+    configuration.epochs = epochs
+    configuration.batchSize = batchSize
+    configuration.learningRate = learningRate
+    configuration.weightDecay = weightDecay
+    configuration.cropLength = crop == 0 ? nil : crop
+    configuration.schedule = schedule
+    configuration.earlyStoppingPatience = patience
+    configuration.seed = seed
+    configuration.loss = task == "regression" ? .meanSquaredError : .binaryCrossEntropyWithLogits
+    print("training \(arch) (\(model.parameterCount) parameters) on \(inputs.shape[0]) records, validating on \(validationInputs.shape[0])")
+    let report = Trainer(configuration: configuration).fit(
+      model, x: inputs, y: targets, validationX: validationInputs, validationY: validationTargets
+    ) { epoch in
+      let score = epoch.validationScore.map { String(format: "%.4f", $0) } ?? "n/a"
+      let metric = task == "regression" ? "R²" : "macro-AUC"
+      print(String(format: "epoch %3d  train loss %.4f  val loss %.4f", epoch.epoch, epoch.trainingLoss, epoch.validationLoss)
+        + "  val \(metric) \(score)")
+    }
+    try model.save(to: URL(fileURLWithPath: out))
+    print("best epoch \(report.bestEpoch); model written to \(out)")
+  }
+}
