@@ -29,10 +29,14 @@ let package = Package(
   ],
   targets: [
     // MARK: - Public API
-    .target(name: "ECGTensor", swiftSettings: numericFlags),
+    .target(name: "ECGTensor", dependencies: ["_ECGKernels"], swiftSettings: numericFlags),
     .target(name: "ECGNet", dependencies: ["ECGTensor"], swiftSettings: numericFlags),
     .target(name: "ECGSignal", dependencies: ["ECGTensor"], swiftSettings: numericFlags),
     .target(name: "ECGPhantom", dependencies: ["ECGSignal", "ECGTensor"], swiftSettings: numericFlags),
+
+    // MARK: - Implementation details
+    /// The FMA micro-kernel of the GEMM, in C (run-time dispatch AVX-512 / AVX2 / baseline).
+    .target(name: "_ECGKernels"),
 
     // MARK: - Command-line tool
     .executableTarget(

@@ -73,6 +73,11 @@ public struct PassHooks: @unchecked Sendable {
 
   /// No hooks.
   public init() {}
+
+  /// True when no hook is set (the fused inference path may then be used).
+  public var isEmpty: Bool {
+    forwardOutput == nil && backwardOutput == nil && backwardRule == nil && residualRule == nil
+  }
 }
 
 /// The state every layer carries for a pass: its path in the model and what it recorded.
@@ -81,6 +86,8 @@ public struct LayerRecord: Sendable {
   public var input: Tensor?
   /// Output of the last recorded forward pass.
   public var output: Tensor?
+  /// Steps a container took in the fused inference path (see `Sequential`).
+  var fusedSteps: [FusedStep] = []
   /// Creates an empty record.
   public init() {}
 }

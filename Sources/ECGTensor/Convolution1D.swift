@@ -47,8 +47,10 @@ public struct Conv1DGeometry: Sendable, Equatable, Codable {
 /// batch (one GEMM per sample; point-wise convolutions skip im2col).
 public enum Convolution1D {
   /// input [N, Cin, L], weight [Cout, Cin, K], bias [Cout] or nil → [N, Cout, Lout].
+  /// With `relu`, max(0, ·) is applied to the result in the same pass (fused epilogue).
   public static func forward(
-    _ input: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv1DGeometry
+    _ input: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv1DGeometry,
+    relu: Bool = false
   ) -> Tensor {
     precondition(input.rank == 3 && input.shape[1] == g.inChannels, "Conv1D: input \(input.shape) for \(g)")
     precondition(weight.shape == [g.outChannels, g.inChannels, g.kernelSize], "Conv1D: weight \(weight.shape)")
@@ -60,6 +62,7 @@ public enum Convolution1D {
     let workers = min(parallelThreadCount, n)
     let gemmThreads = workers == 1 ? parallelThreadCount : 1
     let columnCount = g.isPointwise ? 0 : g.columnRows * outLength
+    let biasValues = bias?.scalars
     input.withUnsafeBufferPointer { x in
       weight.withUnsafeBufferPointer { w in
         output.withUnsafeMutableBufferPointer { y in
@@ -84,19 +87,19 @@ public enum Convolution1D {
                 transposeA: false, transposeB: false, m: g.outChannels, n: outLength,
                 k: g.columnRows, a: ws.pointer, lda: g.columnRows, b: b, ldb: outLength,
                 c: ySample, ldc: outLength, threads: gemmThreads)
+              if biasValues != nil || relu {
+                for o in 0..<g.outChannels {
+                  let value = biasValues?[o] ?? 0
+                  let row = ySample + o * outLength
+                  if relu {
+                    for t in 0..<outLength { row[t] = max(row[t] + value, 0) }
+                  } else {
+                    for t in 0..<outLength { row[t] += value }
+                  }
+                }
+              }
               sample += workers
             }
-          }
-        }
-      }
-    }
-    if let bias {
-      output.withUnsafeMutableBufferPointer { y in
-        for s in 0..<n {
-          for o in 0..<g.outChannels {
-            let value = bias.scalars[o]
-            let row = y.baseAddress! + (s * g.outChannels + o) * outLength
-            for t in 0..<outLength { row[t] += value }
           }
         }
       }

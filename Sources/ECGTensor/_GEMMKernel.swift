@@ -1,5 +1,9 @@
-// The pure-Swift SGEMM kernel: Goto-style blocking with packed panels and a 6 × 32 register
-// micro-kernel built from SIMD16<Float> (two AVX-512 registers per row, 12 accumulators).
+import _ECGKernels
+
+// The built-in SGEMM: Goto-style blocking with packed panels (Swift) around a 6 × 32 register
+// micro-kernel (C, `_ECGKernels`: 12 accumulators of 16 floats, fused multiply-adds, AVX-512 /
+// AVX2 / baseline chosen at run time). Swift does not contract `c += a * b` into an FMA, which
+// halves throughput; the C kernel gets FMAs from the compiler.
 //
 // Loop nest (row-major C[m × n] += A[m × k] · B[k × n]):
 //   for jc in n by NC:   for pc in k by KC:  pack B[pc.., jc..] into KC × 32 column panels
@@ -74,71 +78,6 @@ func packB(
   }
 }
 
-/// C[6 × 32 tile] (+)= packedA-panel · packedB-panel over `kc`. Writes only `rows × columns`.
-/// When `accumulate` is false the tile is overwritten (used for the first K block with beta 0).
-@inline(__always)
-func microKernel(
-  kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-  c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, accumulate: Bool
-) {
-  typealias V = SIMD16<Float>
-  var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
-  var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
-  let rawB = UnsafeRawPointer(b)
-  var pa = a
-  for p in 0..<kc {
-    let b0 = rawB.loadUnaligned(fromByteOffset: p * 128, as: V.self)
-    let b1 = rawB.loadUnaligned(fromByteOffset: p * 128 + 64, as: V.self)
-    var s = V(repeating: pa[0])
-    c00 += s * b0
-    c01 += s * b1
-    s = V(repeating: pa[1])
-    c10 += s * b0
-    c11 += s * b1
-    s = V(repeating: pa[2])
-    c20 += s * b0
-    c21 += s * b1
-    s = V(repeating: pa[3])
-    c30 += s * b0
-    c31 += s * b1
-    s = V(repeating: pa[4])
-    c40 += s * b0
-    c41 += s * b1
-    s = V(repeating: pa[5])
-    c50 += s * b0
-    c51 += s * b1
-    pa += kernelRows
-  }
-  if rows == kernelRows && columns == kernelColumns {
-    func store(_ row: Int, _ v0: V, _ v1: V) {
-      let raw = UnsafeMutableRawPointer(c + row * ldc)
-      if accumulate {
-        raw.storeBytes(of: raw.loadUnaligned(as: V.self) + v0, as: V.self)
-        raw.storeBytes(
-          of: raw.loadUnaligned(fromByteOffset: 64, as: V.self) + v1, toByteOffset: 64,
-          as: V.self)
-      } else {
-        raw.storeBytes(of: v0, as: V.self)
-        raw.storeBytes(of: v1, toByteOffset: 64, as: V.self)
-      }
-    }
-    store(0, c00, c01)
-    store(1, c10, c11)
-    store(2, c20, c21)
-    store(3, c30, c31)
-    store(4, c40, c41)
-    store(5, c50, c51)
-    return
-  }
-  let tile = [c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51]
-  for r in 0..<rows {
-    for col in 0..<columns {
-      let value = tile[r * 2 + col / 16][col % 16]
-      if accumulate { c[r * ldc + col] += value } else { c[r * ldc + col] = value }
-    }
-  }
-}
-
 /// The blocked, packed, multi-threaded Swift SGEMM: `C = alpha · op(A) · op(B) + beta · C`.
 func swiftMultiply(
   transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
@@ -146,8 +85,38 @@ func swiftMultiply(
   beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int
 ) {
   if m == 0 || n == 0 { return }
-  // Scale C by beta first (beta == 0 overwrites; NaNs in C are not read).
-  if beta != 1 {
+  if threads > 1 && (m >= 2 * kernelRows * threads || n >= 2 * kernelColumns * threads) {
+    // Split C into independent slices (columns if N is the larger dimension, else rows), one
+    // single-threaded GEMM each: packing then runs in parallel too.
+    let splitColumns = n >= m
+    let extent = splitColumns ? n : m
+    let unit = splitColumns ? kernelColumns : kernelRows
+    let chunk = ((extent + threads - 1) / threads + unit - 1) / unit * unit
+    let parts = (extent + chunk - 1) / chunk
+    let sa = SendablePointer(UnsafeMutablePointer(mutating: a))
+    let sb = SendablePointer(UnsafeMutablePointer(mutating: b))
+    let sc = SendablePointer(c)
+    parallelFor(parts) { part in
+      let start = part * chunk
+      let size = min(chunk, extent - start)
+      if splitColumns {
+        swiftMultiply(
+          transposeA: transposeA, transposeB: transposeB, m: m, n: size, k: k, alpha: alpha,
+          a: sa.pointer, lda: lda, b: sb.pointer + (transposeB ? start * ldb : start), ldb: ldb,
+          beta: beta, c: sc.pointer + start, ldc: ldc, threads: 1)
+      } else {
+        swiftMultiply(
+          transposeA: transposeA, transposeB: transposeB, m: size, n: n, k: k, alpha: alpha,
+          a: sa.pointer + (transposeA ? start : start * lda), lda: lda, b: sb.pointer, ldb: ldb,
+          beta: beta, c: sc.pointer + start * ldc, ldc: ldc, threads: 1)
+      }
+    }
+    return
+  }
+  // Scale C by beta first. With beta == 0 and k > 0 the first K block overwrites C instead
+  // (NaNs in C are never read, as in BLAS).
+  let overwriteFirstBlock = beta == 0 && k > 0 && alpha != 0
+  if beta != 1 && !overwriteFirstBlock {
     for i in 0..<m {
       let row = c + i * ldc
       if beta == 0 { row.update(repeating: 0, count: n) } else {
@@ -200,10 +169,10 @@ func swiftMultiply(
             var ir = 0
             while ir < mc {
               let rows = min(kernelRows, mc - ir)
-              microKernel(
-                kc: kc, a: packA_ + (ir / kernelRows) * kernelRows * kc, b: bPanel,
-                c: sharedC.pointer + (ic + ir) * ldc + jcNow + jr, ldc: ldc,
-                rows: rows, columns: columns, accumulate: true)
+              ecg_sgemm_micro_6x32(
+                kc, packA_ + (ir / kernelRows) * kernelRows * kc, bPanel,
+                sharedC.pointer + (ic + ir) * ldc + jcNow + jr, ldc,
+                Int32(rows), Int32(columns), overwriteFirstBlock && pcNow == 0 ? 0 : 1)
               ir += kernelRows
             }
             jr += kernelColumns

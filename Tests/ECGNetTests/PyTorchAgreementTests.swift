@@ -6,18 +6,34 @@ import Testing
 /// Forward logits and input gradients equal PyTorch's (tools/reference/torch_models.py) on the
 /// same weights and inputs, BN in eval mode with non-trivial running statistics.
 @Suite struct PyTorchAgreementTests {
-  @Test(arguments: ["lenet1d", "xresnet1d50"])
-  func forwardAndInputGradientMatchPyTorch(arch: String) throws {
+  /// Both the fused inference path (BN folded into convolutions, no hooks) and the layer-by-layer
+  /// path (forced by a no-op hook, as LRP/TCAV/GradCAM run) must match.
+  @Test(arguments: ["lenet1d", "xresnet1d50"], [true, false])
+  func forwardAndInputGradientMatchPyTorch(arch: String, fused: Bool) throws {
     let model = try ModelZoo.make(arch, classes: 5)
     try model.loadWeights(from: Fixtures.url("\(arch).safetensors"))
     let io = try Fixtures.tensors("\(arch)_io.safetensors")
     let x = try #require(io["x"])
-    let logits = model.forward(x)
+    var hooks = PassHooks()
+    if !fused { hooks.forwardOutput = { _, _, _ in nil } }
+    let logits = model.forward(x, hooks: hooks)
     let forwardError = relativeError(logits, try #require(io["logits"]))
     #expect(forwardError <= 1e-4, "forward relative error \(forwardError)")
-    let gradient = model.inputGradient(x, target: 1)
-    let gradientError = relativeError(gradient, try #require(io["grad_target1"]))
-    #expect(gradientError <= 1e-4, "input-gradient relative error \(gradientError)")
+    let gradient = model.inputGradient(x, target: 1, hooks: hooks)
+    let reference = try #require(io["grad_target1"])
+    let gradientError = relativeError(gradient, reference)
+    if fused {
+      #expect(gradientError <= 1e-4, "input-gradient relative error \(gradientError)")
+    } else {
+      // Layer by layer, BN is applied after the convolution as in PyTorch, but its rounding
+      // differs from PyTorch's by an ulp; where a pre-activation lies within rounding of 0 a ReLU
+      // gate flips and the input gradient differs over that unit's receptive field (xresnet1d50:
+      // one unit, ~300 of 24,000 inputs). Everything else must agree to 1e-4.
+      let scale = reference.scalars.map(abs).max() ?? 1
+      let close = zip(gradient.scalars, reference.scalars).filter { abs($0 - $1) <= 1e-4 * scale }.count
+      #expect(Double(close) / Double(reference.count) >= 0.98, "only \(close) of \(reference.count) within 1e-4")
+      #expect(gradientError <= 1e-2, "input-gradient relative error \(gradientError)")
+    }
   }
 
   @Test(arguments: ["lenet1d", "xresnet1d50"])

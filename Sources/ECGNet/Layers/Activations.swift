@@ -20,7 +20,11 @@ public final class ReLU: Layer, @unchecked Sendable {
   public func backward(_ upstream: Tensor, options: PassOptions, hooks: PassHooks) -> Tensor {
     let input = recordedInput()
     var grad = upstream
-    for i in 0..<grad.count where !(input.scalars[i] > 0) { grad.scalars[i] = 0 }
+    grad.withUnsafeMutableBufferPointer { g in
+      input.withUnsafeBufferPointer { x in
+        for i in 0..<g.count where !(x[i] > 0) { g[i] = 0 }
+      }
+    }
     return grad
   }
 }

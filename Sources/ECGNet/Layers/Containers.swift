@@ -20,12 +20,19 @@ public final class Sequential: Layer, @unchecked Sendable {
   public var children: [(name: String, layer: any Layer)] { layers }
 
   public func forward(_ input: Tensor, options: PassOptions, hooks: PassHooks) -> Tensor {
+    if !options.training && !options.parameterGradients && hooks.isEmpty {
+      return fusedForward(input, options: options, hooks: hooks)
+    }
+    record.fusedSteps = []
     var x = input
     for child in layers { x = child.layer.run(x, options: options, hooks: hooks) }
     return x
   }
 
   public func backward(_ upstream: Tensor, options: PassOptions, hooks: PassHooks) -> Tensor {
+    if !record.fusedSteps.isEmpty && hooks.isEmpty && !options.parameterGradients {
+      return fusedBackward(upstream, options: options, hooks: hooks)
+    }
     var g = upstream
     for child in layers.reversed() { g = child.layer.runBackward(g, options: options, hooks: hooks) }
     return g
@@ -61,11 +68,31 @@ public final class ResidualBlock: Layer, @unchecked Sendable {
   public func forward(_ input: Tensor, options: PassOptions, hooks: PassHooks) -> Tensor {
     let a = convs.run(input, options: options, hooks: hooks)
     let b = idpath.run(input, options: options, hooks: hooks)
+    if !options.training && !options.parameterGradients && hooks.isEmpty {
+      // Fused add + ReLU; backward masks with this block's recorded output.
+      activation.record = LayerRecord()
+      var sum = a
+      sum.withUnsafeMutableBufferPointer { s in
+        b.withUnsafeBufferPointer { bp in
+          for i in 0..<s.count { s[i] = max(s[i] + bp[i], 0) }
+        }
+      }
+      return sum
+    }
     return activation.run(a + b, options: options, hooks: hooks)
   }
 
   public func backward(_ upstream: Tensor, options: PassOptions, hooks: PassHooks) -> Tensor {
-    let g = activation.runBackward(upstream, options: options, hooks: hooks)
+    var g = upstream
+    if activation.record.input == nil, let output = record.output {
+      g.withUnsafeMutableBufferPointer { gp in
+        output.withUnsafeBufferPointer { yp in
+          for i in 0..<gp.count where !(yp[i] > 0) { gp[i] = 0 }
+        }
+      }
+    } else {
+      g = activation.runBackward(upstream, options: options, hooks: hooks)
+    }
     var shares = [g, g]
     if let rule = hooks.residualRule, let a = convs.record.output, let b = idpath.record.output,
       let split = rule(path, [a, b], g)

@@ -25,17 +25,24 @@ public final class MaxPool1d: Layer, @unchecked Sendable {
     let lo = outputLength(l)
     var output = Tensor(zeros: [n, c, lo])
     var indices = [Int32](repeating: 0, count: n * c * lo)
-    for row in 0..<(n * c) {
-      for t in 0..<lo {
-        let start = t * stride - padding
-        var best = -Float.infinity
-        var bestIndex = max(start, 0)
-        for j in max(start, 0)..<min(start + kernelSize, l) {
-          let v = input.scalars[row * l + j]
-          if v > best || v.isNaN { best = v; bestIndex = j }
+    input.withUnsafeBufferPointer { x in
+      output.withUnsafeMutableBufferPointer { y in
+        indices.withUnsafeMutableBufferPointer { index in
+          for row in 0..<(n * c) {
+            let xr = x.baseAddress! + row * l
+            for t in 0..<lo {
+              let start = t * stride - padding
+              var best = -Float.infinity
+              var bestIndex = max(start, 0)
+              for j in max(start, 0)..<min(start + kernelSize, l) {
+                let v = xr[j]
+                if v > best || v.isNaN { best = v; bestIndex = j }
+              }
+              y[row * lo + t] = best
+              index[row * lo + t] = Int32(bestIndex)
+            }
+          }
         }
-        output.scalars[row * lo + t] = best
-        indices[row * lo + t] = Int32(bestIndex)
       }
     }
     if options.recordForBackward { argmax = indices }
@@ -92,12 +99,17 @@ public final class AvgPool1d: Layer, @unchecked Sendable {
     let (n, c, l) = (input.shape[0], input.shape[1], input.shape[2])
     let lo = outputLength(l)
     var output = Tensor(zeros: [n, c, lo])
-    for row in 0..<(n * c) {
-      for t in 0..<lo {
-        let w = window(t, l)
-        var sum: Float = 0
-        for j in w { sum += input.scalars[row * l + j] }
-        output.scalars[row * lo + t] = sum / Float(w.count)
+    input.withUnsafeBufferPointer { x in
+      output.withUnsafeMutableBufferPointer { y in
+        for row in 0..<(n * c) {
+          let xr = x.baseAddress! + row * l
+          for t in 0..<lo {
+            let w = window(t, l)
+            var sum: Float = 0
+            for j in w { sum += xr[j] }
+            y[row * lo + t] = sum / Float(w.count)
+          }
+        }
       }
     }
     return output
@@ -108,11 +120,16 @@ public final class AvgPool1d: Layer, @unchecked Sendable {
     let (n, c, l) = (input.shape[0], input.shape[1], input.shape[2])
     let lo = upstream.shape[2]
     var grad = Tensor(zeros: input.shape)
-    for row in 0..<(n * c) {
-      for t in 0..<lo {
-        let w = window(t, l)
-        let share = upstream.scalars[row * lo + t] / Float(w.count)
-        for j in w { grad.scalars[row * l + j] += share }
+    upstream.withUnsafeBufferPointer { g in
+      grad.withUnsafeMutableBufferPointer { gx in
+        for row in 0..<(n * c) {
+          let gr = gx.baseAddress! + row * l
+          for t in 0..<lo {
+            let w = window(t, l)
+            let share = g[row * lo + t] / Float(w.count)
+            for j in w { gr[j] += share }
+          }
+        }
       }
     }
     return grad

@@ -1,0 +1,23 @@
+// _ECGKernels: the register micro-kernel of ecgxai's SGEMM, in C so that the compiler emits
+// fused multiply-adds (Swift does not contract `c += a * b` into FMA). Variants for AVX-512,
+// AVX2+FMA and baseline x86-64 are compiled with per-function target attributes and chosen at
+// run time by CPUID, so one binary runs everywhere at the best speed the CPU allows.
+#ifndef ECG_KERNELS_H
+#define ECG_KERNELS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// C[rows × cols tile] (+)= A-panel (6 × kc, packed p-major) · B-panel (kc × 32, packed p-major).
+/// Writes only the top-left rows × cols of the 6 × 32 tile; overwrites when accumulate == 0.
+void ecg_sgemm_micro_6x32(long kc, const float *a, const float *b, float *c, long ldc,
+                          int rows, int cols, int accumulate);
+
+/// The instruction set the micro-kernel uses on this CPU: "avx512f", "avx2+fma" or "baseline".
+const char *ecg_sgemm_micro_isa(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
