@@ -69,6 +69,7 @@ public enum Convolution1D {
           let xs = SendablePointer(UnsafeMutablePointer(mutating: x.baseAddress!))
           let ws = SendablePointer(UnsafeMutablePointer(mutating: w.baseAddress!))
           let ys = SendablePointer(y.baseAddress!)
+          let packedW = n > 1 ? GEMM.pack(w.baseAddress!, lda: g.columnRows, transposed: false, m: g.outChannels, k: g.columnRows) : nil
           parallelFor(workers) { worker in
             let columns = UnsafeMutablePointer<Float>.allocate(capacity: max(columnCount, 1))
             defer { columns.deallocate() }
@@ -84,9 +85,9 @@ public enum Convolution1D {
                 b = UnsafePointer(columns)
               }
               GEMM.multiply(
-                transposeA: false, transposeB: false, m: g.outChannels, n: outLength,
-                k: g.columnRows, a: ws.pointer, lda: g.columnRows, b: b, ldb: outLength,
-                c: ySample, ldc: outLength, threads: gemmThreads)
+                prepacked: packedW, transposeA: false, transposeB: false, m: g.outChannels,
+                n: outLength, k: g.columnRows, a: ws.pointer, lda: g.columnRows, b: b,
+                ldb: outLength, c: ySample, ldc: outLength, threads: gemmThreads)
               if biasValues != nil || relu {
                 for o in 0..<g.outChannels {
                   let value = biasValues?[o] ?? 0
@@ -125,6 +126,7 @@ public enum Convolution1D {
           let gys = SendablePointer(UnsafeMutablePointer(mutating: gy.baseAddress!))
           let ws = SendablePointer(UnsafeMutablePointer(mutating: w.baseAddress!))
           let gxs = SendablePointer(gx.baseAddress!)
+          let packedW = n > 1 ? GEMM.pack(w.baseAddress!, lda: g.columnRows, transposed: true, m: g.columnRows, k: g.outChannels) : nil
           parallelFor(workers) { worker in
             let columns = UnsafeMutablePointer<Float>.allocate(capacity: max(columnCount, 1))
             defer { columns.deallocate() }
@@ -134,9 +136,9 @@ public enum Convolution1D {
               let gxSample = gxs.pointer + sample * g.inChannels * inputLength
               let target = g.isPointwise ? gxSample : columns
               GEMM.multiply(
-                transposeA: true, transposeB: false, m: g.columnRows, n: outLength,
-                k: g.outChannels, a: ws.pointer, lda: g.columnRows, b: gySample, ldb: outLength,
-                c: target, ldc: outLength, threads: gemmThreads)
+                prepacked: packedW, transposeA: true, transposeB: false, m: g.columnRows,
+                n: outLength, k: g.outChannels, a: ws.pointer, lda: g.columnRows, b: gySample,
+                ldb: outLength, c: target, ldc: outLength, threads: gemmThreads)
               if !g.isPointwise {
                 col2im(columns, length: inputLength, geometry: g, outLength: outLength, into: gxSample)
               }
@@ -259,6 +261,15 @@ public enum Convolution1D {
       for j in 0..<g.kernelSize {
         let row = columns + (c * g.kernelSize + j) * outLength
         let offset = j * g.dilation - g.padding
+        if g.stride == 1 {
+          let lower = max(0, -offset)
+          let upper = min(outLength, length - offset)
+          if upper > lower {
+            let target = xRow + offset
+            for t in lower..<upper { target[t] += row[t] }
+          }
+          continue
+        }
         for t in 0..<outLength {
           let position = t * g.stride + offset
           if position >= 0 && position < length { xRow[position] += row[t] }

@@ -45,6 +45,29 @@ public enum GEMM {
       a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threadCount)
   }
 
+  /// `multiply` with op(A) already packed (Swift kernel) — used by convolutions, whose weight
+  /// matrix is shared by every record of a batch. Falls back to `multiply` when BLAS is active.
+  static func multiply(
+    prepacked packedA: PackedMatrixA?, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int
+  ) {
+    if backend == .blas || packedA == nil {
+      multiply(
+        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda, b: b,
+        ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)
+      return
+    }
+    swiftMultiply(
+      transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1, a: a, lda: lda,
+      b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads, prepackedA: packedA)
+  }
+
+  /// A packed copy of op(A) for repeated products, or nil when BLAS is active.
+  static func pack(_ a: UnsafePointer<Float>, lda: Int, transposed: Bool, m: Int, k: Int) -> PackedMatrixA? {
+    backend == .blas ? nil : PackedMatrixA(a, lda: lda, transposed: transposed, m: m, k: k)
+  }
+
   /// Which kernel `multiply` uses.
   public enum Backend: String, Sendable {
     /// The built-in blocked SIMD Swift kernel (always available).

@@ -82,7 +82,8 @@ func packB(
 func swiftMultiply(
   transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
   a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-  beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int
+  beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int,
+  prepackedA: PackedMatrixA? = nil
 ) {
   if m == 0 || n == 0 { return }
   if threads > 1 && (m >= 2 * kernelRows * threads || n >= 2 * kernelColumns * threads) {
@@ -103,7 +104,7 @@ func swiftMultiply(
         swiftMultiply(
           transposeA: transposeA, transposeB: transposeB, m: m, n: size, k: k, alpha: alpha,
           a: sa.pointer, lda: lda, b: sb.pointer + (transposeB ? start * ldb : start), ldb: ldb,
-          beta: beta, c: sc.pointer + start, ldc: ldc, threads: 1)
+          beta: beta, c: sc.pointer + start, ldc: ldc, threads: 1, prepackedA: prepackedA)
       } else {
         swiftMultiply(
           transposeA: transposeA, transposeB: transposeB, m: size, n: n, k: k, alpha: alpha,
@@ -159,9 +160,15 @@ func swiftMultiply(
         while block < mBlocks {
           let ic = block * blockM
           let mc = min(blockM, m - ic)
-          packA(
-            sharedA.pointer, lda: lda, transposed: transposeA, i0: ic, mc: mc, p0: pcNow, kc: kc,
-            into: packA_)
+          let panelA: UnsafePointer<Float>
+          if let prepackedA {
+            panelA = prepackedA.block(pc: pcNow, ic: ic)
+          } else {
+            packA(
+              sharedA.pointer, lda: lda, transposed: transposeA, i0: ic, mc: mc, p0: pcNow, kc: kc,
+              into: packA_)
+            panelA = UnsafePointer(packA_)
+          }
           var jr = 0
           while jr < ncBlock {
             let columns = min(kernelColumns, ncBlock - jr)
@@ -170,7 +177,7 @@ func swiftMultiply(
             while ir < mc {
               let rows = min(kernelRows, mc - ir)
               ecg_sgemm_micro_6x32(
-                kc, packA_ + (ir / kernelRows) * kernelRows * kc, bPanel,
+                kc, panelA + (ir / kernelRows) * kernelRows * kc, bPanel,
                 sharedC.pointer + (ic + ir) * ldc + jcNow + jr, ldc,
                 Int32(rows), Int32(columns), overwriteFirstBlock && pcNow == 0 ? 0 : 1)
               ir += kernelRows
@@ -184,5 +191,41 @@ func swiftMultiply(
       pc += kc
     }
     jc += ncBlock
+  }
+}
+
+/// op(A) [m × k] packed once for every K and M block, so that many products with the same A
+/// (one per record of a batch in a convolution) skip re-packing it.
+final class PackedMatrixA: @unchecked Sendable {
+  let m: Int
+  let k: Int
+  private let mBlocks: Int
+  private let storage: UnsafeMutablePointer<Float>
+
+  init(_ a: UnsafePointer<Float>, lda: Int, transposed: Bool, m: Int, k: Int) {
+    self.m = m
+    self.k = k
+    mBlocks = (m + blockM - 1) / blockM
+    let kBlocks = (k + blockK - 1) / blockK
+    let blockSize = ((blockM + kernelRows - 1) / kernelRows) * kernelRows * blockK
+    storage = .allocate(capacity: max(1, kBlocks * mBlocks * blockSize))
+    for kb in 0..<kBlocks {
+      let pc = kb * blockK
+      let kc = min(blockK, k - pc)
+      for mb in 0..<mBlocks {
+        let ic = mb * blockM
+        packA(
+          a, lda: lda, transposed: transposed, i0: ic, mc: min(blockM, m - ic), p0: pc, kc: kc,
+          into: storage + (kb * mBlocks + mb) * blockSize)
+      }
+    }
+  }
+
+  deinit { storage.deallocate() }
+
+  /// The packed panels of the block starting at row `ic`, depth `pc`.
+  func block(pc: Int, ic: Int) -> UnsafePointer<Float> {
+    let blockSize = ((blockM + kernelRows - 1) / kernelRows) * kernelRows * blockK
+    return UnsafePointer(storage + ((pc / blockK) * mBlocks + ic / blockM) * blockSize)
   }
 }
