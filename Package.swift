@@ -22,7 +22,6 @@ let package = Package(
     .library(name: "ECGTensor", targets: ["ECGTensor"]),
     .library(name: "ECGNet", targets: ["ECGNet"]),
     .library(name: "ECGSignal", targets: ["ECGSignal"]),
-    .library(name: "ECGPhantom", targets: ["ECGPhantom"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -32,7 +31,6 @@ let package = Package(
     .target(name: "ECGTensor", dependencies: ["_ECGKernels"], swiftSettings: numericFlags),
     .target(name: "ECGNet", dependencies: ["ECGTensor"], swiftSettings: numericFlags),
     .target(name: "ECGSignal", dependencies: ["ECGTensor"], swiftSettings: numericFlags),
-    .target(name: "ECGPhantom", dependencies: ["ECGSignal", "ECGTensor"], swiftSettings: numericFlags),
 
     // MARK: - Implementation details
     /// The FMA micro-kernel of the GEMM, in C (run-time dispatch AVX-512 / AVX2 / baseline).
@@ -42,7 +40,7 @@ let package = Package(
     .executableTarget(
       name: "ecgxai",
       dependencies: [
-        "ECGTensor", "ECGNet", "ECGSignal", "ECGPhantom",
+        "ECGTensor", "ECGNet", "ECGSignal",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: numericFlags),
@@ -53,7 +51,6 @@ let package = Package(
       name: "ECGNetTests", dependencies: ["ECGNet", "ECGTensor"]),
     .testTarget(
       name: "ECGSignalTests", dependencies: ["ECGSignal", "ECGTensor"]),
-    .testTarget(name: "ECGPhantomTests", dependencies: ["ECGPhantom", "ECGSignal"]),
   ],
   swiftLanguageModes: [.v6]
 )

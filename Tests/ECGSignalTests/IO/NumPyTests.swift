@@ -1,0 +1,50 @@
+import ECGSignal
+import ECGTensor
+import Foundation
+import Testing
+
+/// The .npy reader agrees with NumPy on every supported dtype and byte order, refuses what it
+/// cannot read with a clear error, and what it writes NumPy-compatible readers read back.
+@Suite struct NumPyTests {
+  static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/ECGSignal/npy")
+  static let expected = (0..<24).map { Float($0) / 8 - 1 }
+
+  @Test(arguments: ["f4.npy", "f8.npy", "f4_big_endian.npy", "f4_v2.npy"])
+  func readsFloatArrays(file: String) throws {
+    let tensor = try NumPy.read(Self.directory.appendingPathComponent(file))
+    #expect(tensor.shape == [2, 3, 4])
+    #expect(tensor.scalars == Self.expected)
+  }
+
+  @Test(arguments: ["i8.npy", "i2.npy"])
+  func readsIntegerArrays(file: String) throws {
+    let tensor = try NumPy.read(Self.directory.appendingPathComponent(file))
+    #expect(tensor.scalars == Self.expected.map { $0 * 8 })
+  }
+
+  @Test func refusesFortranOrderAndStrings() {
+    #expect(throws: NumPyError.self) { try NumPy.read(Self.directory.appendingPathComponent("fortran.npy")) }
+    #expect(throws: NumPyError.self) { try NumPy.read(Self.directory.appendingPathComponent("strings.npy")) }
+  }
+
+  @Test func writeThenReadRoundTripsAndAlignsData() throws {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("rt-\(UUID().uuidString).npy")
+    defer { try? FileManager.default.removeItem(at: url) }
+    let tensor = Tensor(shape: [2, 3, 4], scalars: Self.expected)
+    try NumPy.write(tensor, to: url)
+    #expect(try NumPy.read(url) == tensor)
+    let bytes = try Data(contentsOf: url)
+    #expect((bytes.count - 24 * 4) % 64 == 0, "data must start at a 64-byte boundary")
+    // Same bytes as the NumPy-written float32 fixture.
+    #expect(bytes == (try Data(contentsOf: Self.directory.appendingPathComponent("f4.npy"))))
+  }
+
+  @Test func truncatedFileIsAClearError() throws {
+    let data = try Data(contentsOf: Self.directory.appendingPathComponent("f4.npy"))
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("tr-\(UUID().uuidString).npy")
+    defer { try? FileManager.default.removeItem(at: url) }
+    try data.prefix(data.count - 10).write(to: url)
+    #expect(throws: NumPyError.self) { try NumPy.read(url) }
+  }
+}
