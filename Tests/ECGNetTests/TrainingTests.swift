@@ -2,33 +2,10 @@ import ECGNet
 import ECGTensor
 import Testing
 
-/// A learnable synthetic task: class k is present when lead k carries a periodic bump
-/// (every 100 samples, like beats, so every crop contains it), on top of noise.
-func syntheticTask(records: Int, length: Int, classes: Int, seed: UInt64) -> (x: Tensor, y: Tensor) {
-  var rng = SeededRNG(seed: seed)
-  var x = Tensor.randomNormal([records, 12, length], standardDeviation: 0.3, using: &rng)
-  var y = Tensor(zeros: [records, classes])
-  for r in 0..<records {
-    for k in 0..<classes where rng.nextUniform() < 0.4 {
-      y[r, k] = 1
-      let phase = Int(rng.next() % 100)
-      for t in 0..<length {
-        let d = Float((t - phase + 1000) % 100) - 50
-        x[r, k, t] += 1.5 * expf(-d * d / 18)
-      }
-    }
-  }
-  return (x, y)
-}
-
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 @Suite struct TrainingTests {
   static func run(seed: UInt64) throws -> (TrainingReport, Double) {
-    let train = syntheticTask(records: 256, length: 300, classes: 3, seed: 1)
-    let validation = syntheticTask(records: 128, length: 300, classes: 3, seed: 2)
+    let train = SyntheticTask.generate(records: 256, length: 300, seed: 1)
+    let validation = SyntheticTask.generate(records: 128, length: 300, seed: 2)
     let model = try ModelZoo.make("lenet1d", classes: 3, seed: seed)
     var configuration = TrainingConfiguration()
     configuration.epochs = 6
