@@ -1,5 +1,8 @@
 #include "_ECGKernels.h"
 #include <string.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 typedef float v16 __attribute__((vector_size(64), aligned(4)));
 
@@ -92,4 +95,14 @@ void ecg_sgemm_micro_6x32(long kc, const float *a, const float *b, float *c, lon
 const char *ecg_sgemm_micro_isa(void) {
   if (!__atomic_load_n(&selected, __ATOMIC_ACQUIRE)) select_kernel();
   return selected_name;
+}
+
+int ecg_keep_freed_memory(void) {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  return 1;
+#else
+  return 0;
+#endif
 }

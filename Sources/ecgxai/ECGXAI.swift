@@ -1,8 +1,19 @@
 import ArgumentParser
+import ECGTensor
 
 /// The `ecgxai` command: explain and audit deep-learning models for 12-lead ECG analysis.
 @main
 struct ECGXAI: ParsableCommand {
+  static func main() {
+    Allocator.keepFreedMemory()
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      exit(withError: error)
+    }
+  }
+
   static let configuration = CommandConfiguration(
     commandName: "ecgxai",
     abstract: "Explain and audit deep-learning models for 12-lead ECG analysis.",

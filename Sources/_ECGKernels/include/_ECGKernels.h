@@ -17,6 +17,10 @@ void ecg_sgemm_micro_6x32(long kc, const float *a, const float *b, float *c, lon
 /// The instruction set the micro-kernel uses on this CPU: "avx512f", "avx2+fma" or "baseline".
 const char *ecg_sgemm_micro_isa(void);
 
+/// glibc only: raise malloc's mmap and trim thresholds to 1 GiB so freed tensor buffers are
+/// reused instead of unmapped (no-op elsewhere). Returns 1 if applied.
+int ecg_keep_freed_memory(void);
+
 #ifdef __cplusplus
 }
 #endif
