@@ -57,8 +57,9 @@ public enum Convolution1D {
     precondition(bias == nil || bias!.shape == [g.outChannels], "Conv1D: bias shape")
     let (n, length) = (input.shape[0], input.shape[2])
     let outLength = g.outputLength(inputLength: length)
-    var output = Tensor(zeros: [n, g.outChannels, outLength])
-    if n == 0 || outLength == 0 { return output }
+    if n == 0 || outLength == 0 { return Tensor(zeros: [n, g.outChannels, outLength]) }
+    // Every element is written by the GEMM (beta = 0), so no zero fill.
+    var output = Tensor(shape: [n, g.outChannels, outLength]) { _ in }
     let workers = min(parallelThreadCount, n)
     let gemmThreads = workers == 1 ? parallelThreadCount : 1
     let columnCount = g.isPointwise ? 0 : g.columnRows * outLength
@@ -115,8 +116,9 @@ public enum Convolution1D {
     let n = gradOutput.shape[0]
     let outLength = g.outputLength(inputLength: inputLength)
     precondition(gradOutput.shape == [n, g.outChannels, outLength], "Conv1D: gradOutput shape")
-    var gradInput = Tensor(zeros: [n, g.inChannels, inputLength])
-    if n == 0 || outLength == 0 { return gradInput }
+    if n == 0 || outLength == 0 { return Tensor(zeros: [n, g.inChannels, inputLength]) }
+    // Every element is written by the GEMM (point-wise) or by col2im, which zero-fills first.
+    var gradInput = Tensor(shape: [n, g.inChannels, inputLength]) { _ in }
     let workers = min(parallelThreadCount, n)
     let gemmThreads = workers == 1 ? parallelThreadCount : 1
     let columnCount = g.isPointwise ? 0 : g.columnRows * outLength

@@ -30,6 +30,21 @@ public struct Tensor: Sendable, Equatable {
     self.init(shape: shape, scalars: [Float](repeating: value, count: shape.reduce(1, *)))
   }
 
+  /// Creates a tensor whose elements are produced by `initializer`, which must write every one of
+  /// the `shape.reduce(1, *)` elements (used by kernels that overwrite their whole output, to
+  /// skip zero-filling).
+  public init(
+    shape: [Int], unsafeUninitialized initializer: (UnsafeMutableBufferPointer<Float>) -> Void
+  ) {
+    let count = shape.reduce(1, *)
+    self.init(
+      shape: shape,
+      scalars: [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+        initializer(buffer)
+        initialized = count
+      })
+  }
+
   /// Creates a rank-0 tensor holding one value.
   public init(scalar: Float) {
     self.init(shape: [], scalars: [scalar])

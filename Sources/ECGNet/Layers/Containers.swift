@@ -71,13 +71,14 @@ public final class ResidualBlock: Layer, @unchecked Sendable {
     if !options.training && !options.parameterGradients && hooks.isEmpty {
       // Fused add + ReLU; backward masks with this block's recorded output.
       activation.record = LayerRecord()
-      var sum = a
-      sum.withUnsafeMutableBufferPointer { s in
+      precondition(a.shape == b.shape, "ResBlock '\(path)': paths \(a.shape) vs \(b.shape)")
+      return a.withUnsafeBufferPointer { ap in
         b.withUnsafeBufferPointer { bp in
-          for i in 0..<s.count { s[i] = max(s[i] + bp[i], 0) }
+          Tensor(shape: a.shape) { out in
+            for i in 0..<out.count { out[i] = max(ap[i] + bp[i], 0) }
+          }
         }
       }
-      return sum
     }
     return activation.run(a + b, options: options, hooks: hooks)
   }
@@ -85,11 +86,7 @@ public final class ResidualBlock: Layer, @unchecked Sendable {
   public func backward(_ upstream: Tensor, options: PassOptions, hooks: PassHooks) -> Tensor {
     var g = upstream
     if activation.record.input == nil, let output = record.output {
-      g.withUnsafeMutableBufferPointer { gp in
-        output.withUnsafeBufferPointer { yp in
-          for i in 0..<gp.count where !(yp[i] > 0) { gp[i] = 0 }
-        }
-      }
+      g = upstream.masked(where: output)
     } else {
       g = activation.runBackward(upstream, options: options, hooks: hooks)
     }

@@ -28,15 +28,22 @@ struct BenchEngine: ParsableCommand {
   @Option(help: "Number of output classes of the model.")
   var classes = 71
 
+  @Option(help: "Which figures to measure: all, gemm, model, forward, saliency.")
+  var only = "all"
+
   func validate() throws {
     guard batch > 0, length >= 64 else { throw ValidationError("--batch must be > 0 and --length ≥ 64") }
     guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
+    guard ["all", "gemm", "model", "forward", "saliency"].contains(only) else {
+      throw ValidationError("--only must be all, gemm, model, forward or saliency")
+    }
   }
 
   func run() throws {
     var results: [(String, Double)] = []
     let size = 1024
     var rng = SeededRNG(seed: 1)
+    if only == "all" || only == "gemm" {
     let a = Tensor.randomNormal([size, size], using: &rng).scalars
     let b = Tensor.randomNormal([size, size], using: &rng).scalars
     var c = [Float](repeating: 0, count: size * size)
@@ -56,16 +63,20 @@ struct BenchEngine: ParsableCommand {
       results.append(("gemm_gflops_blas", flop / blasTime / 1e9))
     }
     results.append(("gemm_gflops", results.map(\.1).max() ?? 0))
+    }
 
+    if only != "gemm" {
     let model = try ModelZoo.make(arch, inputChannels: 12, classes: classes, seed: 1)
     let input = Tensor.randomNormal([batch, 12, length], using: &rng)
-    let forwardTime = timePerRun(seconds: seconds) { _ = model.forward(input) }
-    results.append(("forward_per_s", Double(batch) / forwardTime))
-    let target = 0
-    let gradientTime = timePerRun(seconds: seconds) {
-      _ = model.inputGradient(input, target: target)
+    if only != "saliency" {
+      let forwardTime = timePerRun(seconds: seconds) { _ = model.forward(input) }
+      results.append(("forward_per_s", Double(batch) / forwardTime))
     }
-    results.append(("saliency_per_s", Double(batch) / gradientTime))
+    if only != "forward" {
+      let gradientTime = timePerRun(seconds: seconds) { _ = model.inputGradient(input, target: 0) }
+      results.append(("saliency_per_s", Double(batch) / gradientTime))
+    }
+    }
 
     if json {
       let fields = results.map { "\"\($0.0)\": \(String(format: "%.3f", $0.1))" }
@@ -78,14 +89,18 @@ struct BenchEngine: ParsableCommand {
     } else {
       print("ecgxai bench engine — threads \(parallelThreadCount), GEMM backend "
         + "\(GEMM.backend.rawValue)\(GEMM.blasLibrary.map { " (\($0))" } ?? "")")
-      print("  GEMM 1024³, Swift kernel      \(format(results[0].1)) GFLOP/s")
+      if let swiftGEMM = results.first(where: { $0.0 == "gemm_gflops_swift" }) {
+        print("  GEMM 1024³, Swift kernel      \(format(swiftGEMM.1)) GFLOP/s")
+      }
       if let blas = results.first(where: { $0.0 == "gemm_gflops_blas" }) {
         print("  GEMM 1024³, run-time BLAS     \(format(blas.1)) GFLOP/s")
       }
-      let forward = results.first { $0.0 == "forward_per_s" }!.1
-      let saliency = results.first { $0.0 == "saliency_per_s" }!.1
-      print("  \(arch) forward [\(batch),12,\(length)]          \(format(forward)) samples/s")
-      print("  \(arch) forward+input-gradient              \(format(saliency)) samples/s")
+      if let forward = results.first(where: { $0.0 == "forward_per_s" }) {
+        print("  \(arch) forward [\(batch),12,\(length)]          \(format(forward.1)) samples/s")
+      }
+      if let saliency = results.first(where: { $0.0 == "saliency_per_s" }) {
+        print("  \(arch) forward+input-gradient              \(format(saliency.1)) samples/s")
+      }
     }
   }
 
