@@ -14,7 +14,7 @@ import _ECGKernels
 @usableFromInline let kernelRows = 6
 @usableFromInline let kernelColumns = 32
 @usableFromInline let blockK = 256
-@usableFromInline let blockM = 72
+@usableFromInline let blockM = 144
 @usableFromInline let blockN = 4096
 
 /// Packs rows [i0, i0 + mc) × columns [p0, p0 + kc) of op(A) into 6-row panels: panel r holds,
