@@ -1,3 +1,5 @@
+import Dispatch
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -76,16 +78,44 @@ public enum GEMM {
     case blas
   }
 
-  /// The active backend: `.blas` when a BLAS library was found at run time and `ECGXAI_BLAS` is
-  /// not `off`; `.swift` otherwise. Small products (< 4096 multiply-adds) always use Swift.
+  /// The active backend, chosen once per process by `ECGXAI_BLAS`:
+  /// - `off` (or `swift`): the Swift kernel;
+  /// - `on` (or `blas`): the run-time BLAS if one was found, else the Swift kernel;
+  /// - unset or `auto`: if a BLAS was found, whichever of the two is faster on a 256³ product
+  ///   timed at first use (a few milliseconds) — Debian's OpenBLAS, for instance, runs at a
+  ///   quarter of the Swift kernel's speed on AVX-512 machines; otherwise the Swift kernel.
+  /// Small products (< 4096 multiply-adds) always use Swift.
   public static let backend: Backend = {
-    if let value = getenv("ECGXAI_BLAS").map({ String(cString: $0).lowercased() }),
-      value == "off" || value == "0" || value == "swift"
-    {
-      return .swift
-    }
-    return RuntimeBLAS.shared == nil ? .swift : .blas
+    let value = getenv("ECGXAI_BLAS").map { String(cString: $0).lowercased() } ?? "auto"
+    if value == "off" || value == "0" || value == "swift" { return .swift }
+    guard RuntimeBLAS.shared != nil else { return .swift }
+    if value == "on" || value == "1" || value == "blas" { return .blas }
+    return calibratedBackend()
   }()
+
+  /// Times both kernels on a 256³ product (best of three each) and returns the faster.
+  private static func calibratedBackend() -> Backend {
+    let size = 256
+    var rng = SeededRNG(seed: 0)
+    let a = Tensor.randomNormal([size, size], using: &rng).scalars
+    var c = [Float](repeating: 0, count: size * size)
+    func best(_ body: () -> Void) -> UInt64 {
+      var fastest = UInt64.max
+      for _ in 0..<3 {
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        fastest = min(fastest, DispatchTime.now().uptimeNanoseconds - start)
+      }
+      return fastest
+    }
+    let swiftTime = best {
+      multiplySwift(transposeA: false, transposeB: false, m: size, n: size, k: size, a: a, lda: size, b: a, ldb: size, c: &c, ldc: size)
+    }
+    let blasTime = best {
+      multiplyBLAS(transposeA: false, transposeB: false, m: size, n: size, k: size, a: a, lda: size, b: a, ldb: size, c: &c, ldc: size)
+    }
+    return blasTime < swiftTime ? .blas : .swift
+  }
 
   /// A description of the BLAS library found at run time, or nil if none was found.
   public static var blasLibrary: String? { RuntimeBLAS.shared?.libraryName }
