@@ -36,7 +36,7 @@ import Testing
     }
   }
 
-  @Test(arguments: ["lenet1d", "xresnet1d50"])
+  @Test(arguments: ["lenet1d", "xresnet1d18", "xresnet1d34", "xresnet1d50", "xresnet1d101"])
   func parameterCountEqualsPyTorch(arch: String) throws {
     let model = try ModelZoo.make(arch, classes: 5)
     let text = try String(contentsOf: Fixtures.url("\(arch)_params.txt"), encoding: .utf8)

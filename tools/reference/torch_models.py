@@ -47,13 +47,16 @@ def conv_layer(ni, nf, ks, stride=1, act=True):
 
 
 class ResBlock(nn.Module):
-    """fastai xresnet ResBlock, expansion 4 (convs registered twice, as in the original)."""
+    """fastai xresnet ResBlock (convs registered twice, as in the original)."""
 
     def __init__(self, ni, nf, stride, ks=5, expansion=4):
         super().__init__()
         ni, nh, nf = ni * expansion, nf, nf * expansion
-        self.convs = nn.Sequential(conv_layer(ni, nh, 1), conv_layer(nh, nh, ks, stride),
-                                   conv_layer(nh, nf, 1, act=False))
+        if expansion == 1:
+            self.convs = nn.Sequential(conv_layer(ni, nh, ks, stride), conv_layer(nh, nf, ks, act=False))
+        else:
+            self.convs = nn.Sequential(conv_layer(ni, nh, 1), conv_layer(nh, nh, ks, stride),
+                                       conv_layer(nh, nf, 1, act=False))
         self.convpath = nn.Sequential(self.convs)
         idpath = []
         if ni != nf:
@@ -73,18 +76,23 @@ class ConcatPool(nn.Module):
 
 
 class ECGResNet(nn.Module):
-    def __init__(self, num_classes, layers=(3, 4, 6, 3)):
+    """The paper's wrapper of xresnet1d50/101; expansion 1 gives ecgxai's xresnet1d18/34 (same
+    wrapper with a BatchNorm of 2 x 64 pooled features)."""
+
+    def __init__(self, num_classes, layers=(3, 4, 6, 3), expansion=4):
         super().__init__()
         stem = [conv_layer(12, 32, 5, 2), conv_layer(32, 32, 5), conv_layer(32, 64, 5),
                 nn.MaxPool1d(3, 2, 1)]
-        sizes = [16, 64, 64, 64, 64]
+        sizes = [64 // expansion, 64, 64, 64, 64]
         stages = [nn.Sequential(*[ResBlock(sizes[i] if b == 0 else sizes[i + 1], sizes[i + 1],
-                                           2 if (b == 0 and i > 0) else 1) for b in range(n)])
+                                           2 if (b == 0 and i > 0) else 1, expansion=expansion)
+                                  for b in range(n)])
                   for i, n in enumerate(layers)]
         self.features = nn.Sequential(*stem, *stages, ConcatPool())
-        self.bn = nn.BatchNorm1d(512)
+        pooled = 2 * 64 * expansion
+        self.bn = nn.BatchNorm1d(pooled)
         self.drop = nn.Dropout(0.5)
-        self.l1 = nn.Linear(512, num_classes)
+        self.l1 = nn.Linear(pooled, num_classes)
 
     def forward(self, x):
         h = self.features(x).squeeze(-1)
@@ -136,3 +144,10 @@ if __name__ == "__main__":
     g = torch.Generator().manual_seed(20240525)
     export("lenet1d", lenet(CLASSES), g)
     export("xresnet1d50", ECGResNet(CLASSES), g)
+    # Parameter counts only (no weights) for the other depths.
+    for name, layers, expansion in [("xresnet1d18", (2, 2, 2, 2), 1), ("xresnet1d34", (3, 4, 6, 3), 1),
+                                    ("xresnet1d101", (3, 4, 23, 3), 4)]:
+        count = sum(p.numel() for p in ECGResNet(CLASSES, layers, expansion).parameters())
+        with open(os.path.join(OUT, f"{name}_params.txt"), "w") as f:
+            f.write(f"{count}\n")
+        print(f"{name}: {count} parameters")
