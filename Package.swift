@@ -22,6 +22,7 @@ let package = Package(
     .library(name: "ECGTensor", targets: ["ECGTensor"]),
     .library(name: "ECGNet", targets: ["ECGNet"]),
     .library(name: "ECGSignal", targets: ["ECGSignal"]),
+    .library(name: "ECGExplain", targets: ["ECGExplain"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -31,6 +32,7 @@ let package = Package(
     .target(name: "ECGTensor", dependencies: ["_ECGKernels"], swiftSettings: numericFlags),
     .target(name: "ECGNet", dependencies: ["ECGTensor"], swiftSettings: numericFlags),
     .target(name: "ECGSignal", dependencies: ["ECGTensor"], swiftSettings: numericFlags),
+    .target(name: "ECGExplain", dependencies: ["ECGNet", "ECGTensor"], swiftSettings: numericFlags),
 
     // MARK: - Implementation details
     /// The FMA micro-kernel of the GEMM, in C (run-time dispatch AVX-512 / AVX2 / baseline).
@@ -40,7 +42,7 @@ let package = Package(
     .executableTarget(
       name: "ecgxai",
       dependencies: [
-        "ECGTensor", "ECGNet", "ECGSignal",
+        "ECGTensor", "ECGNet", "ECGSignal", "ECGExplain",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: numericFlags),
@@ -49,6 +51,7 @@ let package = Package(
     .testTarget(name: "ECGTensorTests", dependencies: ["ECGTensor"]),
     .testTarget(
       name: "ECGNetTests", dependencies: ["ECGNet", "ECGTensor"]),
+    .testTarget(name: "ECGExplainTests", dependencies: ["ECGExplain", "ECGNet", "ECGTensor"]),
     .testTarget(
       name: "ECGSignalTests", dependencies: ["ECGSignal", "ECGTensor"]),
   ],

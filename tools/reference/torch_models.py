@@ -71,8 +71,16 @@ class ResBlock(nn.Module):
 
 
 class ConcatPool(nn.Module):
+    """fastai's AdaptiveConcatPool1d: max and average pooling as sub-modules (Zennit applies its
+    norm rule to the average pooling)."""
+
+    def __init__(self):
+        super().__init__()
+        self.mp = nn.AdaptiveMaxPool1d(1)
+        self.ap = nn.AdaptiveAvgPool1d(1)
+
     def forward(self, x):
-        return torch.cat([nn.functional.adaptive_max_pool1d(x, 1), nn.functional.adaptive_avg_pool1d(x, 1)], 1)
+        return torch.cat([self.mp(x), self.ap(x)], 1)
 
 
 class ECGResNet(nn.Module):

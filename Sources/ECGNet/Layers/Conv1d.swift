@@ -11,7 +11,7 @@ public final class Conv1d: Layer, @unchecked Sendable {
   /// Weight [Cout, Cin, K].
   public let weight: Parameter
   /// Bias [Cout], or nil for a convolution without bias.
-  public let bias: Parameter?
+  public internal(set) var bias: Parameter?
 
   /// Creates a convolution with Kaiming-normal weights (fan-in, gain √2, as fastai's
   /// `init_cnn`) and zero bias.
@@ -53,7 +53,7 @@ public final class Linear: Layer, @unchecked Sendable {
   /// Weight [out, in].
   public let weight: Parameter
   /// Bias [out], or nil.
-  public let bias: Parameter?
+  public internal(set) var bias: Parameter?
 
   /// Creates a layer with Kaiming-normal weights (fan-in, gain √2) and zero bias.
   public init(inFeatures: Int, outFeatures: Int, bias: Bool = true, rng: inout SeededRNG) {
