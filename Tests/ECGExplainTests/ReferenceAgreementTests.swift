@@ -64,7 +64,14 @@ import Testing
   func matchesCaptumAndZennit(arch: String) throws {
     let (model, reference) = try Self.load(arch)
     let x = try #require(reference["x"])
-    for (key, method) in Self.methods {
+    let layer = arch == "lenet1d" ? "sequential.9" : "features.6"
+    let methods = Self.methods + [
+      ("captum_occlusion", Occlusion(window: 50, stride: 30)),
+      ("captum_gradcam", GradCAM(layer: layer)),
+      ("captum_guided_backprop", GuidedBackprop()),
+      ("captum_guided_gradcam", GradCAM(layer: layer, guided: true)),
+    ]
+    for (key, method) in methods {
       let result = try method.attribute(model, input: x, targets: [1, 3])
       Self.check(arch, key, result.values, try #require(reference[key]))
     }

@@ -13,6 +13,12 @@ torch_models.py), and attributes output t = [1, 3] of the two records with:
   zennit_epsilon           the paper's EpsilonComposite (epsilon 1e-3, stabilizer 1e-6)
   zennit_epsilon_plus_flat zennit EpsilonPlusFlat
   zennit_alpha2beta1       zennit EpsilonAlpha2Beta1
+  captum_occlusion         captum.attr.Occlusion, window (1, 50), strides (1, 30), baseline 0
+  captum_gradcam           captum.attr.LayerGradCam on LAYER, upsampled with
+                           LayerAttribution.interpolate (nearest) and repeated over leads
+  captum_guided_backprop   captum.attr.GuidedBackprop
+  captum_guided_gradcam    captum.attr.GuidedGradCam on LAYER
+LAYER: lenet1d `sequential.9` (the paper's `model.sequential[-7]`), xresnet1d50 `features.6`.
 All Zennit runs use SequentialMergeBatchNorm (what VGGCanonizer/ResNetCanonizer amount to on
 these models: ResNetCanonizer's block rewrites match torchvision blocks only), seeded one-hot.
 
@@ -22,7 +28,8 @@ import os
 import sys
 
 import torch
-from captum.attr import InputXGradient, IntegratedGradients as CaptumIG, Saliency
+from captum.attr import (GuidedBackprop, GuidedGradCam, InputXGradient, IntegratedGradients as CaptumIG,
+                         LayerAttribution, LayerGradCam, Occlusion, Saliency)
 from safetensors.torch import load_file, save_file
 from zennit.attribution import Gradient, IntegratedGradients
 from zennit.canonizers import SequentialMergeBatchNorm
@@ -77,6 +84,14 @@ def main():
             "zennit_epsilon_plus_flat": zennit(model, x, EpsilonPlusFlat(canonizers=[SequentialMergeBatchNorm()])),
             "zennit_alpha2beta1": zennit(model, x, EpsilonAlpha2Beta1(canonizers=[SequentialMergeBatchNorm()])),
         }
+        layer = model.sequential[9] if name == "lenet1d" else model.features[6]
+        cam = LayerGradCam(model, layer).attribute(x.clone(), target=target)
+        cam = LayerAttribution.interpolate(cam, (x.shape[2],), interpolate_mode="nearest").repeat(1, 12, 1)
+        result["captum_occlusion"] = Occlusion(model).attribute(
+            x.clone(), target=target, sliding_window_shapes=(1, 50), strides=(1, 30), baselines=0).detach()
+        result["captum_gradcam"] = cam.detach()
+        result["captum_guided_backprop"] = GuidedBackprop(model).attribute(x.clone(), target=target).detach()
+        result["captum_guided_gradcam"] = GuidedGradCam(model, layer).attribute(x.clone(), target=target).detach()
         save_file({k: v.contiguous() for k, v in result.items()}, os.path.join(out, f"{name}.safetensors"))
         print(name, {k: float(v.abs().max()) for k, v in result.items()})
 
