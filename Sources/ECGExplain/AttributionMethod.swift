@@ -51,6 +51,12 @@ public protocol AttributionMethod: Sendable {
 extension AttributionMethod {
   /// Checks the input shape and the targets against the model; returns the outputs.
   func validated(_ model: Model, input: Tensor, targets: [Int]) throws -> Tensor {
+    try check(model, input: input, targets: targets)
+    return model.forward(input)
+  }
+
+  /// Checks the input shape and the targets against the model, without running it.
+  func check(_ model: Model, input: Tensor, targets: [Int]) throws {
     let leads = model.architecture.inputChannels
     guard input.rank == 3, input.shape[1] == leads, input.shape[0] > 0, input.shape[2] > 0 else {
       throw AttributionError.badInputShape(shape: input.shape, leads: leads)
@@ -62,7 +68,6 @@ extension AttributionMethod {
     if let bad = targets.first(where: { $0 < 0 || $0 >= classes }) {
       throw AttributionError.targetOutOfRange(target: bad, classes: classes)
     }
-    return model.forward(input)
   }
 }
 

@@ -12,8 +12,8 @@ public struct Saliency: AttributionMethod {
   public init(absolute: Bool = false) { self.absolute = absolute }
 
   public func attribute(_ model: Model, input: Tensor, targets: [Int]) throws -> Attribution {
-    let outputs = try validated(model, input: input, targets: targets)
-    var values = inputGradient(model, input: input, targets: targets)
+    try check(model, input: input, targets: targets)
+    var (outputs, values) = outputsAndInputGradient(model, input: input, targets: targets)
     if absolute { values = values.map(abs) }
     return Attribution(values: values, outputs: outputs, targets: targets)
   }
@@ -26,15 +26,23 @@ public struct GradientTimesInput: AttributionMethod {
   public init() {}
 
   public func attribute(_ model: Model, input: Tensor, targets: [Int]) throws -> Attribution {
-    let outputs = try validated(model, input: input, targets: targets)
-    return Attribution(values: inputGradient(model, input: input, targets: targets) * input, outputs: outputs, targets: targets)
+    try check(model, input: input, targets: targets)
+    let (outputs, gradient) = outputsAndInputGradient(model, input: input, targets: targets)
+    return Attribution(values: gradient * input, outputs: outputs, targets: targets)
   }
 }
 
 /// ∂ output[i, targets[i]] / ∂ input[i] for every record, [N, leads, T].
 func inputGradient(_ model: Model, input: Tensor, targets: [Int], hooks: PassHooks = PassHooks()) -> Tensor {
+  outputsAndInputGradient(model, input: input, targets: targets, hooks: hooks).gradient
+}
+
+/// The outputs [N, classes] and ∂ output[i, targets[i]] / ∂ input[i], from one forward pass.
+func outputsAndInputGradient(
+  _ model: Model, input: Tensor, targets: [Int], hooks: PassHooks = PassHooks()
+) -> (outputs: Tensor, gradient: Tensor) {
   let output = model.forward(input, options: .attribution, hooks: hooks)
   let gradient = model.backward(oneHot(targets, classes: output.shape[1]), options: .attribution, hooks: hooks)
   model.root.clearRecords()
-  return gradient
+  return (output, gradient)
 }

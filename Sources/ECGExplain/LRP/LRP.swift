@@ -37,7 +37,7 @@ public struct LRP: AttributionMethod {
   }
 
   public func attribute(_ model: Model, input: Tensor, targets: [Int]) throws -> Attribution {
-    let outputs = try validated(model, input: input, targets: targets)
+    try check(model, input: input, targets: targets)
     let merge = canonize ? BatchNormMerge(model) : nil
     defer { merge?.restore() }
     let firstPath = model.root.allLayers.first { $0 is Conv1d || $0 is Linear }?.path
@@ -56,7 +56,7 @@ public struct LRP: AttributionMethod {
         return input * layer.backward(scaled, options: .attribution, hooks: PassHooks())
       default:
         guard let map = LinearMap(layer, inputShape: input.shape) else { return nil }
-        return rule.linearRelevance(map, input: input, relevance: upstream)
+        return rule.linearRelevance(map, input: input, output: output, relevance: upstream)
       }
     }
     if residual == .proportional {
@@ -79,7 +79,8 @@ public struct LRP: AttributionMethod {
       let total = relevance.scalars[(i * perRecord)..<((i + 1) * perRecord)].reduce(0.0) { $0 + Double($1) }
       return total / Double(seed[i, t])
     }
-    return Attribution(values: relevance, outputs: outputs, targets: targets, diagnostics: ["conservation": conservation])
+    // Outputs of the canonised model (BatchNorm merged), as Zennit's attributor returns them.
+    return Attribution(values: relevance, outputs: canonicalOutputs, targets: targets, diagnostics: ["conservation": conservation])
   }
 }
 

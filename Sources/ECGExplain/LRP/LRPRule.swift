@@ -97,8 +97,9 @@ private struct Branch {
 }
 
 extension LRPRule {
-  /// Relevance at the input of a linear layer, given its recorded input and output relevance.
-  func linearRelevance(_ map: LinearMap, input x: Tensor, relevance r: Tensor) -> Tensor {
+  /// Relevance at the input of a linear layer, given its recorded input and output and the
+  /// relevance at its output.
+  func linearRelevance(_ map: LinearMap, input x: Tensor, output: Tensor, relevance r: Tensor) -> Tensor {
     let positive = { (t: Tensor) in t.map { max($0, 0) } }
     let negative = { (t: Tensor) in t.map { min($0, 0) } }
     let ones = { (t: Tensor) in t.map { _ in 1 } }
@@ -115,7 +116,8 @@ extension LRPRule {
     }
     switch self {
     case .epsilon(let eps):
-      return run([Branch(input: x, weight: w, bias: b)], mapper: { [divide(r, by: $0[0], eps)] }, reducer: { $0[0] * $1[0] })
+      // The unmodified branch's output is the recorded output: no second forward pass.
+      return x * map.backward(divide(r, by: output, eps), w)
     case .zPlus(let s):
       return run(
         [Branch(input: positive(x), weight: positive(w), bias: b.map(positive)), Branch(input: negative(x), weight: negative(w), bias: nil)],
