@@ -23,6 +23,7 @@ let package = Package(
     .library(name: "ECGNet", targets: ["ECGNet"]),
     .library(name: "ECGSignal", targets: ["ECGSignal"]),
     .library(name: "ECGExplain", targets: ["ECGExplain"]),
+    .library(name: "ECGPhantom", targets: ["ECGPhantom"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -33,6 +34,7 @@ let package = Package(
     .target(name: "ECGNet", dependencies: ["ECGTensor"], swiftSettings: numericFlags),
     .target(name: "ECGSignal", dependencies: ["ECGTensor"], swiftSettings: numericFlags),
     .target(name: "ECGExplain", dependencies: ["ECGNet", "ECGTensor"], swiftSettings: numericFlags),
+    .target(name: "ECGPhantom", dependencies: ["ECGSignal", "ECGTensor"], swiftSettings: numericFlags),
 
     // MARK: - Implementation details
     /// The FMA micro-kernel of the GEMM, in C (run-time dispatch AVX-512 / AVX2 / baseline).
@@ -42,7 +44,7 @@ let package = Package(
     .executableTarget(
       name: "ecgxai",
       dependencies: [
-        "ECGTensor", "ECGNet", "ECGSignal", "ECGExplain",
+        "ECGTensor", "ECGNet", "ECGSignal", "ECGExplain", "ECGPhantom",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: numericFlags),
@@ -54,6 +56,7 @@ let package = Package(
     .testTarget(name: "ECGExplainTests", dependencies: ["ECGExplain", "ECGNet", "ECGTensor"]),
     .testTarget(
       name: "ECGSignalTests", dependencies: ["ECGSignal", "ECGTensor"]),
+    .testTarget(name: "ECGPhantomTests", dependencies: ["ECGPhantom", "ECGSignal", "ECGTensor"]),
   ],
   swiftLanguageModes: [.v6]
 )

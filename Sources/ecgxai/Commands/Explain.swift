@@ -113,13 +113,3 @@ struct Explain: ParsableCommand {
     }
   }
 }
-
-/// A one-line progress indicator on a terminal (nothing when the output is not a TTY).
-func progress(done: Int, total: Int) {
-  guard isatty(2) != 0 else { return }
-  let width = 30
-  let filled = total > 0 ? width * done / total : width
-  let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-  let line = "\r  [\(bar)] \(done)/\(total)" + (done >= total ? "\n" : "")
-  FileHandle.standardError.write(Data(line.utf8))
-}

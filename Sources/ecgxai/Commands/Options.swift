@@ -41,3 +41,51 @@ func validateECGBatch(_ x: Tensor, leads: Int, path: String) throws {
     throw CLIError("\(path): record \(record) contains NaN or infinite samples; clean or drop it first")
   }
 }
+
+/// `--data DIR [--rate 100] [--folds 1-8]`: records of a PTB-XL-layout folder (real or phantom).
+struct DatasetOptions: ParsableArguments {
+  @Option(name: .long, help: "PTB-XL-layout folder (ptbxl_database.csv, scp_statements.csv, records100/).")
+  var data: String?
+
+  @Option(name: .long, help: "Sampling rate to read: 100 (records100/) or 500 (records500/).")
+  var rate: Int = 100
+
+  @Option(name: .long, help: "strat_fold values to use, e.g. '10' or '1-8' or '1,2,9' (default: all).")
+  var folds: String?
+
+  /// The dataset, or nil without `--data`.
+  func load() throws -> PTBXLDataset? {
+    guard let data else { return nil }
+    guard rate == 100 || rate == 500 else { throw CLIError("--rate must be 100 or 500, not \(rate)") }
+    do { return try PTBXLDataset(root: URL(fileURLWithPath: data)) } catch let error as PTBXLError {
+      throw CLIError(error.description)
+    } catch let error as CSVError { throw CLIError(error.description) }
+  }
+
+  /// The selected fold numbers (nil = all).
+  func foldSet() throws -> Set<Int>? {
+    guard let folds else { return nil }
+    var out = Set<Int>()
+    for part in folds.split(separator: ",") {
+      let bounds = part.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+      guard !bounds.isEmpty, bounds.count <= 2, bounds.allSatisfy({ $0 != nil && (1...10).contains($0!) }) else {
+        throw CLIError("--folds: '\(part)' is not a fold 1…10 or a range like 1-8")
+      }
+      out.formUnion(bounds[0]!...bounds.last!!)
+    }
+    return out
+  }
+
+  /// Indices into `dataset.entries` of the selected folds, in file order.
+  func selection(_ dataset: PTBXLDataset) throws -> [Int] {
+    let folds = try foldSet()
+    return dataset.entries.indices.filter { folds?.contains(dataset.entries[$0].fold) ?? true }
+  }
+
+  /// Reads a batch of records, turning I/O errors into CLI errors.
+  func batch(_ dataset: PTBXLDataset, _ indices: [Int]) throws -> Tensor {
+    do { return try dataset.batch(indices, rate: rate) } catch let error as PTBXLError {
+      throw CLIError(error.description)
+    }
+  }
+}

@@ -7,13 +7,21 @@ import Foundation
 /// `ecgxai predict`: run a saved model on a NumPy array of ECGs.
 struct Predict: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Run a model on [N, 12, T] float32 ECGs (.npy) and write logits [N, classes].",
-    discussion: "Example: ecgxai predict --model runs/demo/model --input X.npy --out logits.npy")
+    abstract: "Run a model on ECGs (.npy [N, 12, T] or a PTB-XL folder) and write logits [N, classes].",
+    discussion: """
+      Examples:
+        ecgxai predict --model runs/demo/model --input X.npy --out logits.npy
+        ecgxai predict --model runs/demo/model --data runs/demo/data --folds 10 --out logits.npy
+      With --data, records are read in batches (never all at once) in ptbxl_database.csv order;
+      their ecg_ids are written next to the output as OUT.ecg_id.csv.
+      """)
 
   @OptionGroup var modelOptions: ModelOptions
 
   @Option(help: "Input .npy, shape [records, leads, samples], values in mV.")
-  var input: String
+  var input: String?
+
+  @OptionGroup var dataset: DatasetOptions
 
   @Option(help: "Output .npy for the logits [records, classes] (float32).")
   var out: String
@@ -26,13 +34,37 @@ struct Predict: ParsableCommand {
 
   func validate() throws {
     guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+    guard (input == nil) != (dataset.data == nil) else {
+      throw ValidationError("give exactly one of --input X.npy and --data DIR")
+    }
   }
 
   func run() throws {
     let model = try modelOptions.load()
-    let x = try readArray(input, what: "input")
-    try validateECGBatch(x, leads: model.architecture.inputChannels, path: input)
-    var logits = Trainer().predict(model, x: x, batchSize: batchSize)
+    var logits: Tensor
+    if let input {
+      let x = try readArray(input, what: "input")
+      try validateECGBatch(x, leads: model.architecture.inputChannels, path: input)
+      logits = Trainer().predict(model, x: x, batchSize: batchSize)
+    } else {
+      let data = try dataset.load()!
+      let indices = try dataset.selection(data)
+      guard !indices.isEmpty else { throw CLIError("no records in the selected folds") }
+      var rows: [Float] = []
+      var classes = 0
+      for start in stride(from: 0, to: indices.count, by: batchSize) {
+        let chunk = Array(indices[start..<min(indices.count, start + batchSize)])
+        let x = try dataset.batch(data, chunk)
+        try validateECGBatch(x, leads: model.architecture.inputChannels, path: dataset.data!)
+        let y = Trainer().predict(model, x: x, batchSize: batchSize)
+        classes = y.shape[1]
+        rows += y.scalars
+        progress(done: start + chunk.count, total: indices.count)
+      }
+      logits = Tensor(shape: [indices.count, classes], scalars: rows)
+      let ids = "ecg_id\n" + indices.map { "\(data.entries[$0].ecgID)\n" }.joined()
+      try Data(ids.utf8).write(to: URL(fileURLWithPath: out + ".ecg_id.csv"), options: .atomic)
+    }
     if probabilities { logits = logits.map { 1 / (1 + expf(-$0)) } }
     try NumPy.write(logits, to: URL(fileURLWithPath: out))
     print("wrote \(out): \(logits.shape) \(probabilities ? "probabilities" : "logits") of \(model.architecture.name)")

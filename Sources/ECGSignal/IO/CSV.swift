@@ -1,0 +1,129 @@
+import Foundation
+
+/// Errors reading CSV files.
+public enum CSVError: Error, CustomStringConvertible, Equatable {
+  /// The file is missing or unreadable.
+  case unreadable(path: String)
+  /// A quoted field is not closed.
+  case unterminatedQuote(path: String, line: Int)
+  /// A required column is missing.
+  case missingColumn(path: String, column: String)
+
+  public var description: String {
+    switch self {
+    case .unreadable(let path): "\(path): cannot read CSV file"
+    case .unterminatedQuote(let path, let line): "\(path):\(line): unterminated quoted field"
+    case .missingColumn(let path, let column): "\(path): required column '\(column)' is missing"
+    }
+  }
+}
+
+/// A CSV table (RFC 4180: comma separated, `"` quoting with `""` escapes, CRLF or LF lines),
+/// held as strings; the first row is the header.
+public struct CSVTable: Sendable {
+  /// Column names.
+  public var columns: [String]
+  /// Rows, each with one field per column (short rows are padded with "").
+  public var rows: [[String]]
+
+  /// Parses CSV text; `path` is used in error messages.
+  public init(text: String, path: String = "<text>") throws {
+    var records: [[String]] = []
+    var field = ""
+    var record: [String] = []
+    var inQuotes = false
+    var line = 1
+    var quoteLine = 1
+    var iterator = text.unicodeScalars.makeIterator()
+    var pending: Unicode.Scalar? = nil
+    while let c = pending ?? iterator.next() {
+      pending = nil
+      if inQuotes {
+        if c == "\"" {
+          if let next = iterator.next() {
+            if next == "\"" { field.unicodeScalars.append("\"") } else { inQuotes = false; pending = next }
+          } else { inQuotes = false }
+        } else {
+          if c == "\n" { line += 1 }
+          field.unicodeScalars.append(c)
+        }
+        continue
+      }
+      switch c {
+      case "\"": inQuotes = true; quoteLine = line
+      case ",": record.append(field); field = ""
+      case "\r": continue
+      case "\n":
+        record.append(field)
+        records.append(record)
+        record = []
+        field = ""
+        line += 1
+      default: field.unicodeScalars.append(c)
+      }
+    }
+    if inQuotes { throw CSVError.unterminatedQuote(path: path, line: quoteLine) }
+    if !field.isEmpty || !record.isEmpty {
+      record.append(field)
+      records.append(record)
+    }
+    columns = records.first ?? []
+    let width = columns.count
+    rows = records.dropFirst().filter { !($0.count == 1 && $0[0].isEmpty) }.map { row in
+      row.count >= width ? row : row + [String](repeating: "", count: width - row.count)
+    }
+  }
+
+  /// Reads a CSV file.
+  public init(contentsOf url: URL) throws {
+    guard let data = FileManager.default.contents(atPath: url.path),
+      let text = String(data: data, encoding: .utf8) ?? String(data: data, encoding: .isoLatin1)
+    else { throw CSVError.unreadable(path: url.path) }
+    try self.init(text: text, path: url.path)
+  }
+
+  /// The index of a column, or nil.
+  public func index(of column: String) -> Int? { columns.firstIndex(of: column) }
+
+  /// The index of a required column.
+  public func requireColumn(_ column: String, path: String) throws -> Int {
+    guard let i = index(of: column) else { throw CSVError.missingColumn(path: path, column: column) }
+    return i
+  }
+}
+
+/// Builds CSV text row by row (RFC 4180 quoting where needed, LF line ends).
+public struct CSVWriter: Sendable {
+  /// The text so far.
+  public private(set) var text = ""
+
+  /// Starts a CSV with a header row.
+  public init(columns: [String]) { append(columns) }
+
+  /// Appends one row.
+  public mutating func append(_ fields: [String]) {
+    text += fields.map(Self.escape).joined(separator: ",")
+    text += "\n"
+  }
+
+  /// Appends pre-rendered rows (each already ending in a newline).
+  public mutating func appendRaw(_ rows: String) { text += rows }
+
+  /// A field quoted when it contains a comma, quote or line break.
+  public static func escape(_ field: String) -> String {
+    if field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+      return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+    return field
+  }
+
+  /// A row of fields as one CSV line (with newline).
+  public static func line(_ fields: [String]) -> String {
+    fields.map(escape).joined(separator: ",") + "\n"
+  }
+
+  /// Writes the text atomically.
+  public func write(to url: URL) throws {
+    try Data(text.utf8).write(to: url, options: .atomic)
+  }
+}

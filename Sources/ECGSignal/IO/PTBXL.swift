@@ -1,0 +1,221 @@
+import ECGTensor
+import Foundation
+
+/// Errors reading a PTB-XL-layout dataset.
+public enum PTBXLError: Error, CustomStringConvertible, Equatable {
+  /// A required file is missing.
+  case missingFile(path: String)
+  /// A row cannot be parsed.
+  case malformedRow(path: String, ecgID: String, reason: String)
+  /// Records in one batch have different shapes.
+  case inconsistentRecords(reason: String)
+  /// A record's signal files cannot be read.
+  case unreadableRecord(ecgID: Int, reason: String)
+
+  public var description: String {
+    switch self {
+    case .missingFile(let path): "\(path) not found; is this a PTB-XL folder (ptbxl_database.csv, scp_statements.csv, records100/)?"
+    case .malformedRow(let path, let id, let reason): "\(path): ecg_id \(id): \(reason)"
+    case .inconsistentRecords(let reason): "records do not stack: \(reason)"
+    case .unreadableRecord(let id, let reason): "ecg_id \(id): \(reason)"
+    }
+  }
+}
+
+/// A PTB-XL dataset folder (the real PTB-XL or a phantom written by `ecgxai synth`): the database
+/// table and SCP statements in memory, signals read lazily record by record.
+public struct PTBXLDataset: Sendable {
+  /// The label tasks of the PTB-XL benchmark (Strodthoff et al. 2021).
+  public enum Task: String, Sendable, CaseIterable {
+    case all, diagnostic, subdiagnostic, superdiagnostic, form, rhythm
+  }
+
+  /// One row of `ptbxl_database.csv`.
+  public struct Entry: Sendable, Equatable {
+    /// `ecg_id`.
+    public var ecgID: Int
+    /// `patient_id`, age (years), sex (0 male, 1 female), height (cm), weight (kg); nil when empty.
+    public var patientID: Int?, age: Double?, sex: Int?, height: Double?, weight: Double?
+    /// SCP codes with their likelihoods (0–100).
+    public var scpCodes: [String: Double]
+    /// `strat_fold` (1…10).
+    public var fold: Int
+    /// Record paths relative to the root, without extension (100 Hz and 500 Hz).
+    public var filenameLR: String, filenameHR: String
+  }
+
+  /// One row of `scp_statements.csv`.
+  public struct Statement: Sendable, Equatable {
+    /// Flags: diagnostic, form, rhythm statement.
+    public var diagnostic: Bool, form: Bool, rhythm: Bool
+    /// `diagnostic_class` (superclass) and `diagnostic_subclass`, if any.
+    public var diagnosticClass: String?, diagnosticSubclass: String?
+  }
+
+  /// Multi-hot labels of one task.
+  public struct Labels: Sendable {
+    /// Class names, sorted (as scikit-learn's MultiLabelBinarizer orders them).
+    public var classes: [String]
+    /// Indices into `entries` of the records that keep at least one label.
+    public var entryIndices: [Int]
+    /// [entryIndices.count, classes.count], 0/1.
+    public var matrix: Tensor
+  }
+
+  /// The dataset folder.
+  public let root: URL
+  /// Rows of `ptbxl_database.csv`, in file order.
+  public let entries: [Entry]
+  /// SCP statements by code.
+  public let statements: [String: Statement]
+
+  /// Reads `ptbxl_database.csv` and `scp_statements.csv` from `root`.
+  public init(root: URL) throws {
+    self.root = root
+    let databaseURL = root.appendingPathComponent("ptbxl_database.csv")
+    let statementsURL = root.appendingPathComponent("scp_statements.csv")
+    for url in [databaseURL, statementsURL] where !FileManager.default.fileExists(atPath: url.path) {
+      throw PTBXLError.missingFile(path: url.path)
+    }
+    let db = try CSVTable(contentsOf: databaseURL)
+    let path = databaseURL.path
+    let id = try db.requireColumn("ecg_id", path: path)
+    let codes = try db.requireColumn("scp_codes", path: path)
+    let fold = try db.requireColumn("strat_fold", path: path)
+    let lr = try db.requireColumn("filename_lr", path: path)
+    let hr = try db.requireColumn("filename_hr", path: path)
+    let optional = ["patient_id", "age", "sex", "height", "weight"].map { db.index(of: $0) }
+    func number(_ row: [String], _ column: Int?) -> Double? { column.flatMap { Double(row[$0]) } }
+    entries = try db.rows.map { row in
+      guard let ecgID = Int(row[id]) ?? Double(row[id]).map(Int.init) else {
+        throw PTBXLError.malformedRow(path: path, ecgID: row[id], reason: "ecg_id is not a number")
+      }
+      guard let f = Int(row[fold]) ?? Double(row[fold]).map(Int.init) else {
+        throw PTBXLError.malformedRow(path: path, ecgID: row[id], reason: "strat_fold '\(row[fold])' is not a number")
+      }
+      return Entry(
+        ecgID: ecgID, patientID: number(row, optional[0]).map(Int.init), age: number(row, optional[1]),
+        sex: number(row, optional[2]).map(Int.init), height: number(row, optional[3]), weight: number(row, optional[4]),
+        scpCodes: try Self.parseCodes(row[codes], path: path, ecgID: row[id]), fold: f,
+        filenameLR: row[lr], filenameHR: row[hr])
+    }
+    let st = try CSVTable(contentsOf: statementsURL)
+    func flag(_ row: [String], _ name: String) -> Bool { st.index(of: name).map { Double(row[$0]) == 1 } ?? false }
+    func text(_ row: [String], _ name: String) -> String? {
+      st.index(of: name).flatMap { row[$0].isEmpty ? nil : row[$0] }
+    }
+    var statements: [String: Statement] = [:]
+    for row in st.rows {
+      statements[row[0]] = Statement(
+        diagnostic: flag(row, "diagnostic"), form: flag(row, "form"), rhythm: flag(row, "rhythm"),
+        diagnosticClass: text(row, "diagnostic_class"), diagnosticSubclass: text(row, "diagnostic_subclass"))
+    }
+    self.statements = statements
+  }
+
+  /// Parses PTB-XL's `scp_codes` (a Python dict literal such as `{'NORM': 100.0, 'SR': 0.0}`).
+  static func parseCodes(_ text: String, path: String, ecgID: String) throws -> [String: Double] {
+    let body = text.trimmingCharacters(in: .whitespaces)
+    guard body.hasPrefix("{"), body.hasSuffix("}") else {
+      throw PTBXLError.malformedRow(path: path, ecgID: ecgID, reason: "scp_codes '\(text)' is not a dict literal")
+    }
+    var result: [String: Double] = [:]
+    for item in body.dropFirst().dropLast().split(separator: ",") where !item.trimmingCharacters(in: .whitespaces).isEmpty {
+      let parts = item.split(separator: ":", maxSplits: 1)
+      let key = parts.first.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " '\"")) } ?? ""
+      guard parts.count == 2, !key.isEmpty, let value = Double(parts[1].trimmingCharacters(in: .whitespaces)) else {
+        throw PTBXLError.malformedRow(path: path, ecgID: ecgID, reason: "cannot parse scp_codes entry '\(item)'")
+      }
+      result[key] = value
+    }
+    return result
+  }
+
+  /// The labels of one record for a task, before count filtering. Like the PTB-XL benchmark's
+  /// `compute_label_aggregations`, likelihoods are ignored by default (every listed code counts);
+  /// pass `minimumLikelihood` to keep only codes at or above it.
+  public func rawLabels(_ entry: Entry, task: Task, minimumLikelihood: Double = 0) -> Set<String> {
+    var out = Set<String>()
+    for (code, likelihood) in entry.scpCodes where likelihood >= minimumLikelihood {
+      if task == .all {
+        out.insert(code)
+        continue
+      }
+      guard let s = statements[code] else { continue }
+      switch task {
+      case .diagnostic: if s.diagnostic { out.insert(code) }
+      case .subdiagnostic: if s.diagnostic, let c = s.diagnosticSubclass { out.insert(c) }
+      case .superdiagnostic: if s.diagnostic, let c = s.diagnosticClass { out.insert(c) }
+      case .form: if s.form { out.insert(code) }
+      case .rhythm: if s.rhythm { out.insert(code) }
+      case .all: break
+      }
+    }
+    return out
+  }
+
+  /// Multi-hot labels as the benchmark's `select_data` builds them: labels occurring in more than
+  /// `minimumCount` records are kept (not applied to `diagnostic`, as in the benchmark), records
+  /// without any label are dropped, classes are sorted.
+  public func labels(task: Task, minimumCount: Int = 0, minimumLikelihood: Double = 0) -> Labels {
+    var perEntry = entries.map { rawLabels($0, task: task, minimumLikelihood: minimumLikelihood) }
+    if task != .diagnostic {
+      var counts: [String: Int] = [:]
+      for set in perEntry { for c in set { counts[c, default: 0] += 1 } }
+      let kept = Set(counts.filter { $0.value > minimumCount }.keys)
+      perEntry = perEntry.map { $0.intersection(kept) }
+    }
+    let classes = Set(perEntry.flatMap { $0 }).sorted()
+    let column = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+    let indices = perEntry.indices.filter { !perEntry[$0].isEmpty }
+    var matrix = [Float](repeating: 0, count: indices.count * classes.count)
+    for (row, i) in indices.enumerated() {
+      for c in perEntry[i] { matrix[row * classes.count + column[c]!] = 1 }
+    }
+    return Labels(classes: classes, entryIndices: indices, matrix: Tensor(shape: [indices.count, classes.count], scalars: matrix))
+  }
+
+  /// Reads the signals of `entries[index]` at 100 or 500 Hz.
+  /// - Throws: `PTBXLError.unreadableRecord` naming the ecg_id and the WFDB problem.
+  public func record(at index: Int, rate: Int = 100) throws -> ECGRecord {
+    let entry = entries[index]
+    do {
+      return try WFDB.read(root.appendingPathComponent(rate == 500 ? entry.filenameHR : entry.filenameLR))
+    } catch let error as WFDBError {
+      throw PTBXLError.unreadableRecord(ecgID: entry.ecgID, reason: error.description)
+    }
+  }
+
+  /// Reads records into a batch [indices.count, leads, samples] (mV), in parallel; all records
+  /// must have the same lead count and length.
+  public func batch(_ indices: [Int], rate: Int = 100) throws -> Tensor {
+    guard let first = indices.first else { return Tensor(shape: [0, 12, 0], scalars: []) }
+    let probe = try record(at: first, rate: rate)
+    let (leads, samples) = (probe.leadCount, probe.sampleCount)
+    let size = leads * samples
+    var out = [Float](repeating: 0, count: indices.count * size)
+    let errors = UnsafeMutableBufferPointer<String?>.allocate(capacity: indices.count)
+    errors.initialize(repeating: nil)
+    defer { errors.deinitialize(); errors.deallocate() }
+    let errorPointer = SendablePointer(errors.baseAddress!)
+    out.withUnsafeMutableBufferPointer { buffer in
+      let pointer = SendablePointer(buffer.baseAddress!)
+      parallelFor(indices.count) { k in
+        do {
+          let r = try self.record(at: indices[k], rate: rate)
+          guard r.leadCount == leads, r.sampleCount == samples else {
+            errorPointer.pointer[k] = "ecg_id \(self.entries[indices[k]].ecgID) is \(r.leadCount)×\(r.sampleCount), expected \(leads)×\(samples)"
+            return
+          }
+          r.samples.withUnsafeBufferPointer { src in
+            (pointer.pointer + k * size).update(from: src.baseAddress!, count: size)
+          }
+        } catch {
+          errorPointer.pointer[k] = "\(error)"
+        }
+      }
+    }
+    if let message = errors.compactMap({ $0 }).first { throw PTBXLError.inconsistentRecords(reason: message) }
+    return Tensor(shape: [indices.count, leads, samples], scalars: out)
+  }
+}

@@ -1,0 +1,120 @@
+import ECGSignal
+import ECGTensor
+import Foundation
+import Testing
+
+@testable import ECGPhantom
+
+/// The phantom is reproducible, physiologically consistent where it must be exactly (lead
+/// identities, fiducial order, true amplitudes), puts its evidence where the finding lives, and
+/// writes a PTB-XL folder that the PTB-XL loader reads with the planted labels.
+@Suite struct PhantomTests {
+  static let config = PhantomConfig(recordCount: 24, seed: 11, rates: [100, 500])
+
+  func temporaryDirectory() -> URL {
+    FileManager.default.temporaryDirectory.appendingPathComponent("phantom-\(UUID().uuidString)")
+  }
+
+  @Test func sameSeedGivesByteIdenticalFolders() throws {
+    let cohort = try PhantomCohort(Self.config)
+    let a = temporaryDirectory()
+    let b = temporaryDirectory()
+    _ = try PhantomWriter.write(cohort, to: a)
+    _ = try PhantomWriter.write(try PhantomCohort(Self.config), to: b)
+    let files = FileManager.default.enumerator(atPath: a.path)!.compactMap { $0 as? String }.filter { $0.contains(".") }.sorted()
+    #expect(files.count == 2 + 7 + 2 * 2 * 24)
+    for file in files {
+      #expect(try Data(contentsOf: a.appendingPathComponent(file)) == Data(contentsOf: b.appendingPathComponent(file)), "\(file)")
+    }
+    #expect(throws: PhantomError.self) { try PhantomWriter.write(cohort, to: a) }
+    _ = try PhantomWriter.write(cohort, to: a, overwrite: true)
+  }
+
+  @Test func limbLeadIdentitiesHold() throws {
+    let record = try PhantomCohort(Self.config).render(ecgID: 3)
+    let n = 5000
+    let s = record.signals500
+    for t in 0..<n {
+      let (i, ii) = (s[t], s[n + t])
+      #expect(abs(s[2 * n + t] - (ii - i)) < 1e-5)
+      #expect(abs(s[3 * n + t] + (i + ii) / 2) < 1e-5)
+      #expect(abs(s[4 * n + t] - (i - ii / 2)) < 1e-5)
+      #expect(abs(s[5 * n + t] - (ii - i / 2)) < 1e-5)
+    }
+  }
+
+  @Test func fiducialsAreOrderedAndIntervalsPhysiological() throws {
+    let cohort = try PhantomCohort(Self.config)
+    for id in 1...Self.config.recordCount {
+      let record = cohort.render(ecgID: id)
+      #expect(record.beats.count >= 5)
+      for beat in record.beats {
+        if let on = beat.pOnset, let peak = beat.pPeak, let off = beat.pOffset {
+          #expect(on < peak && peak < off && off <= beat.qrsOnset)
+        }
+        #expect(beat.qrsOnset < beat.rPeak && beat.rPeak < beat.qrsOffset && beat.qrsOffset <= beat.tOnset)
+        #expect(beat.tOnset < beat.tPeak && beat.tPeak < beat.tOffset)
+      }
+      let m = record.measurements
+      #expect((70...180).contains(m.qrsMs))
+      #expect((300...470).contains(m.qtcBazettMs + (record.spec.findings[.clbbb] != nil ? -60 : 0)))
+    }
+  }
+
+  /// The true R amplitude equals the maximum of the noise-free signal in each beat's QRS (± the
+  /// 3 % beat-to-beat amplitude jitter and respiration).
+  @Test func trueAmplitudesMatchTheNoiseFreeSignal() throws {
+    var spec = PhantomCohort.drawSpec(ecgID: 1, config: Self.config)
+    spec.noise = .clean
+    let record = RecordSynthesizer.render(spec, durationSeconds: 10, mainsHz: 50, seed: 1)
+    for lead in [1, 6, 10] {
+      let trueR = record.measurements.rAmplitude[lead]
+      for beat in record.beats.dropFirst().dropLast() {
+        let from = Int(beat.qrsOnset * 500), to = Int(beat.qrsOffset * 500)
+        let peak = Double(record.signals500[(lead * 5000 + from)...(lead * 5000 + to)].max()!)
+        #expect(abs(peak - trueR) <= 0.12 * abs(trueR) + 0.01, "lead \(lead): \(peak) vs \(trueR)")
+      }
+    }
+  }
+
+  /// An inferior MI's evidence lies in II, III and aVF (and reciprocally in aVL), not in V1–V3;
+  /// LVH's evidence lies in the QRS of the precordial leads.
+  @Test func evidenceLiesWhereTheFindingIs() throws {
+    var imi = PhantomCohort.drawSpec(ecgID: 1, config: Self.config)
+    imi.findings = [.imi: FindingDetail(severity: 0.8, stage: .old)]
+    let record = RecordSynthesizer.render(imi, durationSeconds: 10, mainsHz: 50, seed: 2)
+    let leads = Set(record.evidence.map(\.lead))
+    #expect(leads.isSuperset(of: [1, 2, 5]))
+    let inferiorMass = record.evidence.filter { [1, 2, 5].contains($0.lead) }.map { $0.end - $0.start }.reduce(0, +)
+    let septalMass = record.evidence.filter { [6, 7].contains($0.lead) }.map { $0.end - $0.start }.reduce(0, +)
+    #expect(inferiorMass > 3 * septalMass)
+
+    var lvh = imi
+    lvh.findings = [.lvh: FindingDetail(severity: 0.8)]
+    let hypertrophy = RecordSynthesizer.render(lvh, durationSeconds: 10, mainsHz: 50, seed: 2)
+    for interval in hypertrophy.evidence {
+      let beat = hypertrophy.beats.min { abs($0.rPeak - interval.start) < abs($1.rPeak - interval.start) }!
+      #expect(interval.start >= beat.qrsOnset - 0.01 && interval.end <= beat.qrsOffset + 0.01)
+    }
+    #expect(Set(hypertrophy.evidence.map(\.lead)).isSuperset(of: [6, 10]))
+  }
+
+  @Test func writtenFolderReadsAsPTBXLWithThePlantedLabels() throws {
+    let cohort = try PhantomCohort(PhantomConfig(recordCount: 40, seed: 5, rates: [100]))
+    let root = temporaryDirectory()
+    _ = try PhantomWriter.write(cohort, to: root)
+    let dataset = try PTBXLDataset(root: root)
+    let labels = dataset.labels(task: .superdiagnostic)
+    #expect(labels.entryIndices.count == 40)
+    for (row, index) in labels.entryIndices.enumerated() {
+      let expected = cohort.specs[index].labelledSuperclasses
+      let got = labels.classes.indices.filter { labels.matrix.scalars[row * labels.classes.count + $0] == 1 }.map { labels.classes[$0] }
+      #expect(got == expected)
+    }
+    let x = try dataset.batch([0, 1])
+    let rendered = cohort.render(ecgID: 1).signals100
+    #expect(x.shape == [2, 12, 1000])
+    #expect(zip(x.scalars.prefix(12_000), rendered).allSatisfy { abs($0 - $1) <= 0.0005 + 1e-6 })
+    #expect(Set(dataset.entries.map(\.fold)) == Set(1...10))
+  }
+}
