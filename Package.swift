@@ -24,6 +24,7 @@ let package = Package(
     .library(name: "ECGSignal", targets: ["ECGSignal"]),
     .library(name: "ECGExplain", targets: ["ECGExplain"]),
     .library(name: "ECGPhantom", targets: ["ECGPhantom"]),
+    .library(name: "ECGReport", targets: ["ECGReport"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -35,6 +36,7 @@ let package = Package(
     .target(name: "ECGSignal", dependencies: ["ECGTensor"], swiftSettings: numericFlags),
     .target(name: "ECGExplain", dependencies: ["ECGNet", "ECGTensor"], swiftSettings: numericFlags),
     .target(name: "ECGPhantom", dependencies: ["ECGSignal", "ECGTensor"], swiftSettings: numericFlags),
+    .target(name: "ECGReport", dependencies: ["ECGSignal"]),
 
     // MARK: - Implementation details
     /// The FMA micro-kernel of the GEMM, in C (run-time dispatch AVX-512 / AVX2 / baseline).
@@ -44,7 +46,7 @@ let package = Package(
     .executableTarget(
       name: "ecgxai",
       dependencies: [
-        "ECGTensor", "ECGNet", "ECGSignal", "ECGExplain", "ECGPhantom",
+        "ECGTensor", "ECGNet", "ECGSignal", "ECGExplain", "ECGPhantom", "ECGReport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: numericFlags),

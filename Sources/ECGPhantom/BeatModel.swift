@@ -56,7 +56,7 @@ enum BeatModel {
     var r = mainR
     var s = terminalS
     if let lvh {
-      r += (0.7 + 1.3 * lvh.severity) * HeartVector(1, 0.12, 1)
+      r += (0.15 + 1.6 * lvh.severity) * HeartVector(1, 0.12, 1)
       s += (0.1 + 0.3 * lvh.severity) * HeartVector(-0.3, 0, 1)
     }
     if let lbbb {
@@ -75,10 +75,10 @@ enum BeatModel {
         let detail = spec.findings[finding]!
         let u = infarctDirection(finding, detail)
         let along = (r * u).sum()
-        let lossFactor = (detail.stage == .old ? 0.35 + 0.5 * detail.severity : 0.3 * detail.severity)
+        let lossFactor = (detail.stage == .old ? 0.2 + 0.6 * detail.severity : 0.3 * detail.severity)
           * (detail.variant == "poor-r-progression" ? 1.3 : 1)
         if along > 0 { r -= min(0.95, lossFactor) * along * u }
-        var depth = detail.stage == .old ? 0.25 + 0.45 * detail.severity : 0.1 + 0.2 * detail.severity
+        var depth = detail.stage == .old ? 0.12 + 0.5 * detail.severity : 0.05 + 0.2 * detail.severity
         if detail.variant == "septal-qs" { depth *= 1.3 }
         if detail.variant == "poor-r-progression" { depth *= 0.6 }
         ventricular.append(WaveLobe(.qrs, center: 0.2 * d, sigmaLeft: 0.08 * d, sigmaRight: 0.09 * d, amplitude: -depth * u))
@@ -93,7 +93,8 @@ enum BeatModel {
         ventricular.append(WaveLobe(.qrs, center: 0.78 * d, sigmaLeft: 0.09 * d, sigmaRight: 0.088 * d, amplitude: s))
       }
     }
-    for i in ventricular.indices { ventricular[i].amplitude *= spec.qrsScale }
+    let voltage = spec.qrsScale * (1 + 0.6 * (spec.benignVariants["high-voltage"] ?? 0))
+    for i in ventricular.indices { ventricular[i].amplitude *= voltage }
 
     // Repolarisation: QT from the preceding RR (Framingham), T lobe ending at QRS onset + QT.
     let qt = (spec.qtcMs - 154 * (1 - jitter.precedingRR)) / 1000 + (lbbb != nil || rbbb != nil ? d - baseQRS : 0)
@@ -102,6 +103,11 @@ enum BeatModel {
     let tCenter = qt - 2.5 * tRight
     var t = normalT * spec.tScale
     var st = HeartVector.zero
+    if let strength = spec.benignVariants["early-repolarisation"] {
+      st += (0.06 + 0.1 * strength) * HeartVector(0.35, 0.2, -0.9)
+    }
+    if let strength = spec.benignVariants["juvenile-t"] { t += (0.15 + 0.2 * strength) * HeartVector(0, 0, 1) }
+    if let strength = spec.benignVariants["low-t"] { t *= 1 - 0.6 * strength }
     if let lvh, lvh.strain {
       t -= lvh.severity * HeartVector(0.55, 0.15, 0.25)
       st -= 0.12 * lvh.severity * HeartVector(0.8, 0.3, 0.2)

@@ -60,7 +60,7 @@ public struct PhantomCohort: Sendable {
     let qtc = clamp(405 + (female ? 10 : 0) + 14 * v * normal(), 365, 445)
     let pDuration = clamp(95 + 9 * v * normal(), 75, 112)
     let frontal = 12 * v * normal() - 0.3 * Double(age - 50)
-    let horizontal = 12 * v * normal()
+    let horizontal = 10 * v * normal()
     let habitus = (26.5 / bmi).squareRoot()
     let qrsScale = clamp(exp(0.18 * v * normal()) * (female ? 0.85 : 1) * (1 - 0.004 * Double(age - 50)) * habitus, 0.65, 1.6)
     let pScale = clamp(exp(0.15 * v * normal()), 0.6, 1.4)
@@ -69,7 +69,7 @@ public struct PhantomCohort: Sendable {
 
     // Findings.
     let prevalence = config.prevalence
-    func severity() -> Double { d.minimumSeverity + (1 - d.minimumSeverity) * pow(uniform(), 0.7) }
+    func severity() -> Double { d.minimumSeverity + (1 - d.minimumSeverity) * uniform() }
     var findings: [PhantomFinding: FindingDetail] = [:]
     if uniform() < prevalence["MI", default: 0] {
       let territories: [(PhantomFinding, Double)] = [(.imi, 0.38), (.ilmi, 0.08), (.asmi, 0.34), (.ami, 0.06), (.almi, 0.08), (.lmi, 0.06)]
@@ -120,12 +120,29 @@ public struct PhantomCohort: Sendable {
       findings[.firstDegreeAVBlock] = FindingDetail(severity: s)
     }
     // Label noise and likelihoods: borderline findings get lower likelihoods, some are missed.
-    for (finding, var detail) in findings where finding != .afib {
+    for finding in findings.keys.sorted() where finding != .afib {
+      var detail = findings[finding]!
       detail.labelled = uniform() >= d.labelNoise
       let s = detail.severity
       detail.likelihood = s >= 0.6 ? 100 : (s >= 0.35 ? (uniform() < 0.5 ? 80 : 100) : [15, 35, 50, 50, 80][Int(uniform() * 5)])
       findings[finding] = detail
     }
+
+    // Spurious labels: a diagnostic code without a planted finding (probability labelNoise / 2).
+    var spurious: [String: Double] = [:]
+    if uniform() < d.labelNoise / 2 {
+      let pool: [PhantomFinding] = [.nonDiagnosticT, .nonSpecificST, .ischemic, .lvh, .imi, .asmi, .firstDegreeAVBlock]
+      let code = pool[Int(uniform() * Double(pool.count))]
+      if findings[code] == nil { spurious[code.rawValue] = [15, 35, 50, 80, 100][Int(uniform() * 5)] }
+    }
+
+    // Unlabelled benign variants that mimic findings (confounders).
+    var benign: [String: Double] = [:]
+    let young = age < 40
+    if uniform() < (female ? 0.04 : (young ? 0.16 : 0.08)) { benign["early-repolarisation"] = uniform() }
+    if uniform() < (female ? (young ? 0.12 : 0.06) : 0.03) { benign["juvenile-t"] = uniform() }
+    if uniform() < 0.08 { benign["low-t"] = uniform() }
+    if uniform() < (!female && young ? 0.35 : 0.1) { benign["high-voltage"] = uniform() }
 
     // Noise.
     let ns = d.noiseScale
@@ -141,7 +158,7 @@ public struct PhantomCohort: Sendable {
       heartRateBpm: hr, rrVariability: rrVariability, normalPRMs: normalPR, prMs: pr,
       pDurationMs: pDuration, qrsMs: qrs, qtcMs: qtc, frontalAxisShiftDeg: frontal,
       horizontalRotationDeg: horizontal, qrsScale: qrsScale, pScale: pScale, tScale: tScale,
-      findings: findings, noise: noise)
+      findings: findings, benignVariants: benign, spuriousLabels: spurious, noise: noise)
   }
 
   /// Folds 1…10, round-robin within each labelled-superclass combination after a seeded shuffle.

@@ -2,7 +2,8 @@
 public struct PhantomDifficulty: Sendable, Codable, Equatable {
   /// Multiplies every noise amplitude (baseline wander, EMG, mains).
   public var noiseScale: Double
-  /// Probability that a planted diagnostic finding is missing from `scp_codes` (label noise).
+  /// Probability that a planted diagnostic finding is missing from `scp_codes`; half of it is the
+  /// probability that a record gets a spurious diagnostic code (label noise).
   public var labelNoise: Double
   /// Lowest severity of a planted finding (0…1); lower values give more borderline cases.
   public var minimumSeverity: Double
@@ -20,10 +21,10 @@ public struct PhantomDifficulty: Sendable, Codable, Equatable {
 
   /// Little noise, no label noise, only clear findings.
   public static let easy = PhantomDifficulty(noiseScale: 0.5, labelNoise: 0, minimumSeverity: 0.5, variability: 0.7)
-  /// The default: realistic noise, borderline cases and 4 % label noise.
-  public static let standard = PhantomDifficulty(noiseScale: 1, labelNoise: 0.04, minimumSeverity: 0.1, variability: 1)
-  /// Noisy recordings, many borderline cases and 8 % label noise.
-  public static let hard = PhantomDifficulty(noiseScale: 1.6, labelNoise: 0.08, minimumSeverity: 0.02, variability: 1.3)
+  /// The default: realistic noise, borderline cases, 10 % missed labels and 5 % spurious ones.
+  public static let standard = PhantomDifficulty(noiseScale: 1, labelNoise: 0.10, minimumSeverity: 0.02, variability: 1)
+  /// Noisy recordings, many borderline cases and 16 % / 8 % label noise.
+  public static let hard = PhantomDifficulty(noiseScale: 1.6, labelNoise: 0.16, minimumSeverity: 0, variability: 1.3)
 
   /// The preset with this name (`easy`, `default`, `hard`), or nil.
   public static func named(_ name: String) -> PhantomDifficulty? {

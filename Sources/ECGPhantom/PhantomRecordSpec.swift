@@ -63,6 +63,13 @@ public struct PhantomRecordSpec: Sendable, Codable, Equatable {
   public var tScale: Double
   /// Planted findings.
   public var findings: [PhantomFinding: FindingDetail]
+  /// Unlabelled benign normal variants with their strength 0…1 (hidden confounders, docs/phantom.md):
+  /// `early-repolarisation` (anterior J/ST elevation), `juvenile-t` (T inversion V1–V3),
+  /// `low-t` (flat T waves), `high-voltage` (tall QRS of young, slim men).
+  public var benignVariants: [String: Double]
+  /// Label noise of the other kind: diagnostic codes written to `scp_codes` although nothing was
+  /// planted (code → likelihood); listed in `truth/findings.csv` with `planted = 0`.
+  public var spuriousLabels: [String: Double]
   /// Noise and electrode gains.
   public var noise: PhantomNoise
 
@@ -73,6 +80,9 @@ public struct PhantomRecordSpec: Sendable, Codable, Equatable {
     for (finding, detail) in findings.sorted(by: { $0.key < $1.key })
     where finding != .afib && detail.labelled {
       codes.append((finding.rawValue, detail.likelihood))
+    }
+    for (code, likelihood) in spuriousLabels.sorted(by: { $0.key < $1.key }) where !codes.contains(where: { $0.0 == code }) {
+      codes.append((code, likelihood))
     }
     if codes.isEmpty { codes.append(("NORM", 100)) }
     if findings[.afib] != nil {
@@ -90,6 +100,7 @@ public struct PhantomRecordSpec: Sendable, Codable, Equatable {
   /// The labelled superclasses, sorted ("NORM" when no diagnostic finding is labelled).
   public var labelledSuperclasses: [String] {
     let classes = Set(findings.filter { $0.value.labelled }.compactMap { $0.key.superclass })
+      .union(spuriousLabels.keys.compactMap { PhantomFinding(rawValue: $0)?.superclass })
     return classes.isEmpty ? ["NORM"] : classes.sorted()
   }
 }

@@ -22,12 +22,12 @@ enum PhantomTables {
   static let evidenceColumns = ["ecg_id", "finding", "lead", "start_ms", "end_ms"]
   static let findingColumns = [
     "ecg_id", "finding", "superclass", "subclass", "severity", "stage", "variant", "subtype", "strain",
-    "labelled", "likelihood",
+    "labelled", "likelihood", "planted",
   ]
   static let recordColumns = [
     "ecg_id", "age", "sex", "heart_rate_bpm", "rr_variability", "pr_ms", "normal_pr_ms", "p_duration_ms",
     "qrs_ms", "qtc_framingham_ms", "frontal_axis_shift_deg", "horizontal_rotation_deg", "qrs_scale",
-    "p_scale", "t_scale", "baseline_mv", "emg_mv", "mains_mv", "electrode_gains", "beats",
+    "p_scale", "t_scale", "benign_variants", "baseline_mv", "emg_mv", "mains_mv", "electrode_gains", "beats",
   ]
 
   /// The rows one record contributes to each table.
@@ -43,7 +43,7 @@ enum PhantomTables {
     var leadModel = "Dower VCG→12-lead transform; limb leads from RA/LA/LL electrodes (Wilson terminal)"
     var qtModel = "Framingham: QTc = QT + 154 ms · (1 − RR/s)"
     var fiducialDefinition = "wave onset/offset = lobe centre ∓ 2.5σ of lobes ≥ 0.03 mV; peaks = lobe centres"
-    var evidenceDefinition = "lead × time where |signal with − without the finding| ≥ 0.05 mV (2 ms grid)"
+    var evidenceDefinition = "lead × time where |signal with − without the finding| ≥ max(0.05 mV, 25 % of the beat's largest difference) (2 ms grid)"
   }
 
   static func number(_ x: Double, _ digits: Int = 4) -> String {
@@ -115,7 +115,14 @@ enum PhantomTables {
       return CSVWriter.line([
         String(id), finding.rawValue, finding.superclass ?? "", finding.subclass ?? "", number(d.severity, 3),
         d.stage?.rawValue ?? "", d.variant ?? "", subtype, d.strain ? "1" : "0", d.labelled ? "1" : "0",
-        number(d.likelihood, 1),
+        number(d.likelihood, 1), "1",
+      ])
+    }.joined()
+    rows.findings += spec.spuriousLabels.sorted { $0.key < $1.key }.map { code, likelihood in
+      let finding = PhantomFinding(rawValue: code)
+      return CSVWriter.line([
+        String(id), code, finding?.superclass ?? "", finding?.subclass ?? "", "", "", "", "", "0", "1",
+        number(likelihood, 1), "0",
       ])
     }.joined()
     // truth/records.csv
@@ -123,7 +130,9 @@ enum PhantomTables {
       String(id), String(spec.age), String(spec.sex), number(spec.heartRateBpm, 2), number(spec.rrVariability),
       number(spec.prMs, 1), number(spec.normalPRMs, 1), number(spec.pDurationMs, 1), number(spec.qrsMs, 1),
       number(spec.qtcMs, 1), number(spec.frontalAxisShiftDeg, 2), number(spec.horizontalRotationDeg, 2),
-      number(spec.qrsScale), number(spec.pScale), number(spec.tScale), number(spec.noise.baselineMv),
+      number(spec.qrsScale), number(spec.pScale), number(spec.tScale),
+      spec.benignVariants.sorted { $0.key < $1.key }.map { "\($0.key):\(number($0.value, 2))" }.joined(separator: " "),
+      number(spec.noise.baselineMv),
       number(spec.noise.emgMv), number(spec.noise.mainsMv),
       spec.noise.electrodeGains.map { number($0) }.joined(separator: " "), String(record.beats.count),
     ])

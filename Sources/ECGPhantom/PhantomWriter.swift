@@ -131,7 +131,7 @@ public enum PhantomWriter {
       let signal = ECGRecord(
         name: url.lastPathComponent, leadNames: LeadProjection.leadNames, samplingRateHz: Double(rate),
         samples: rate == 100 ? record.signals100 : record.signals500)
-      try WFDB.write(signal, to: url.deletingLastPathComponent(), format: .format16, gain: 1000)
+      try WFDB.write(signal, to: url.deletingLastPathComponent(), format: .format16, gain: 1000, atomically: false)
     }
   }
 }

@@ -26,7 +26,7 @@ public struct SynthesizedRecord: Sendable {
   public var signals100: [Float]
   /// Every beat whose QRS onset lies inside the record, in time order.
   public var beats: [BeatFiducials]
-  /// Where each planted finding lives (|signal with − without the finding| ≥ 0.05 mV).
+  /// Where each planted finding lives (see `evidenceThresholdMv`).
   public var evidence: [EvidenceInterval]
   /// True per-lead amplitudes and global intervals of the noise-free template beat.
   public var measurements: TemplateMeasurements
@@ -38,8 +38,12 @@ public enum RecordSynthesizer {
   static let renderRate = 500.0
   /// Margin rendered before and after the record so filters have no edge effects, samples at 500 Hz.
   static let margin = 50
-  /// Evidence threshold, mV.
+  /// Evidence threshold, mV: a lead × time point carries evidence of a finding when removing the
+  /// finding changes the signal there by at least this much …
   public static let evidenceThresholdMv = 0.05
+  /// … and by at least this share of the beat's largest change (so that evidence marks where the
+  /// finding is prominent, not where it leaks in weakly through the lead projection).
+  public static let evidenceRelativeThreshold = 0.25
   /// Anti-alias filter for 500 → 100 Hz: 41-tap Hamming-windowed sinc, cut-off 40 Hz, unit DC gain.
   static let decimationFilter: [Double] = {
     let taps = 41
@@ -157,26 +161,39 @@ public enum RecordSynthesizer {
       evidence: mergeEvidence(evidence), measurements: measurements)
   }
 
-  /// The 12 lead values of a heart vector measured through electrodes with the given gains and
-  /// electrode noise (RA, LA, LL, V1…V6), mV.
+  /// The 12 lead values of a heart vector measured through electrodes with the given gains,
+  /// without noise, mV.
   @inline(__always)
-  static func leadValues(
-    _ v: HeartVector, gains: [Double], noise: (Int) -> Double, into out: inout [Double]
+  static func leadValues(_ v: HeartVector, gains: [Double], into out: inout [Double]) {
+    gains.withUnsafeBufferPointer { g in
+      out.withUnsafeMutableBufferPointer { o in project(v, gains: g.baseAddress!, noise: nil, into: o.baseAddress!, stride: 1) }
+    }
+  }
+
+  /// Projects a heart vector to the 12 leads through electrodes RA, LA, LL, V1…V6 with gains
+  /// `gains[0..<9]` and additive electrode noise `noise[0..<9]` (mV); writes lead k at
+  /// `out[k * stride]`. Every limb lead is computed from the three limb electrodes, so the
+  /// Einthoven/Goldberger identities hold exactly.
+  @inline(__always)
+  static func project(
+    _ v: HeartVector, gains g: UnsafePointer<Double>, noise e: UnsafePointer<Double>?,
+    into out: UnsafeMutablePointer<Double>, stride: Int
   ) {
-    let i = (LeadProjection.dower[0] * v).sum()
-    let ii = (LeadProjection.dower[1] * v).sum()
+    let d = LeadProjection.dower
+    let i = (d[0] * v).sum()
+    let ii = (d[1] * v).sum()
     let ra0 = -(i + ii) / 3
-    let ra = gains[0] * (ra0 + noise(0))
-    let la = gains[1] * (ra0 + i + noise(1))
-    let ll = gains[2] * (ra0 + ii + noise(2))
+    let ra = g[0] * (ra0 + (e?[0] ?? 0))
+    let la = g[1] * (ra0 + i + (e?[1] ?? 0))
+    let ll = g[2] * (ra0 + ii + (e?[2] ?? 0))
     let wct = (ra + la + ll) / 3
     out[0] = la - ra
-    out[1] = ll - ra
-    out[2] = ll - la
-    out[3] = ra - (la + ll) / 2
-    out[4] = la - (ra + ll) / 2
-    out[5] = ll - (ra + la) / 2
-    for k in 0..<6 { out[6 + k] = gains[3 + k] * ((LeadProjection.dower[2 + k] * v).sum() + noise(3 + k)) - wct }
+    out[stride] = ll - ra
+    out[2 * stride] = ll - la
+    out[3 * stride] = ra - (la + ll) / 2
+    out[4 * stride] = la - (ra + ll) / 2
+    out[5 * stride] = ll - (ra + la) / 2
+    for k in 0..<6 { out[(6 + k) * stride] = g[3 + k] * ((d[2 + k] * v).sum() + (e?[3 + k] ?? 0)) - wct }
   }
 
   /// Converts the VCG to 12 leads through noisy electrodes; returns [12, count] row-major.
@@ -185,7 +202,8 @@ public enum RecordSynthesizer {
     rng: inout SeededRNG
   ) -> [Double] {
     let count = x.count
-    // Per electrode: baseline wander (respiration shared + two slow sinusoids), mains, EMG.
+    // Per electrode: baseline wander (respiration shared + two slow sinusoids), mains, EMG;
+    // stored interleaved [count, 9].
     var electrodeNoise = [Double](repeating: 0, count: 9 * count)
     let respirationHz = 0.15 + 0.2 * rng.nextUniform()
     let respirationPhase = 2 * Double.pi * rng.nextUniform()
@@ -196,7 +214,6 @@ public enum RecordSynthesizer {
         components.append((spec.baselineMv * 0.5 * rng.nextNormal(), 2 * .pi * (0.05 + 0.45 * rng.nextUniform()), 2 * .pi * rng.nextUniform()))
       }
       components.append((spec.mainsMv * (0.5 + rng.nextUniform()), 2 * .pi * mainsHz, 2 * .pi * rng.nextUniform()))
-      let base = e * count
       for (a, w, p) in components where a != 0 {
         // Sinusoid by rotation recurrence (exact to ~1e-12 over 5,100 steps).
         let step = w / renderRate
@@ -204,26 +221,28 @@ public enum RecordSynthesizer {
         var c = cos(w * start + p)
         var s = sin(w * start + p)
         for n in 0..<count {
-          electrodeNoise[base + n] += a * s
+          electrodeNoise[n * 9 + e] += a * s
           let c2 = c * cs - s * sn
           s = s * cs + c * sn
           c = c2
         }
       }
       if spec.emgMv > 0 {
-        for n in 0..<count { electrodeNoise[base + n] += spec.emgMv * rng.nextNormal() }
+        for n in 0..<count { electrodeNoise[n * 9 + e] += spec.emgMv * rng.nextNormal() }
       }
     }
-    var out = [Double](repeating: 0, count: 12 * count)
-    var values = [Double](repeating: 0, count: 12)
-    let gains = spec.electrodeGains
-    electrodeNoise.withUnsafeBufferPointer { noise in
-      for n in 0..<count {
-        leadValues(HeartVector(x[n], y[n], z[n]), gains: gains, noise: { noise[$0 * count + n] }, into: &values)
-        for l in 0..<12 { out[l * count + n] = values[l] }
+    return [Double](unsafeUninitializedCapacity: 12 * count) { out, initialized in
+      electrodeNoise.withUnsafeBufferPointer { noise in
+        spec.electrodeGains.withUnsafeBufferPointer { g in
+          for n in 0..<count {
+            project(
+              HeartVector(x[n], y[n], z[n]), gains: g.baseAddress!, noise: noise.baseAddress! + 9 * n,
+              into: out.baseAddress! + n, stride: count)
+          }
+        }
       }
+      initialized = 12 * count
     }
-    return out
   }
 
   /// Fibrillatory waves: a 4–8 Hz oscillation with drifting frequency along a mostly anterior
@@ -250,7 +269,8 @@ public enum RecordSynthesizer {
   }
 
   /// Regions (2 ms resolution) where the lead signal with the finding differs from the signal
-  /// without it by at least `evidenceThresholdMv`.
+  /// without it by at least `evidenceThresholdMv` and at least `evidenceRelativeThreshold` of the
+  /// beat's largest difference over leads and time.
   static func evidenceIntervals(
     _ finding: PhantomFinding, with lobes: [WaveLobe], without other: [WaveLobe], gains: [Double],
     duration: Double
@@ -262,22 +282,30 @@ public enum RecordSynthesizer {
     let step = 0.002
     let count = Int(((hi - lo) / step).rounded(.up))
     var values = [Double](repeating: 0, count: 12)
-    var open = [Double?](repeating: nil, count: 12)
-    var result: [EvidenceInterval] = []
-    for i in 0...count {
+    var grid = [Double](repeating: 0, count: 12 * count)
+    var largest = 0.0
+    for i in 0..<count {
       let t = lo + Double(i) * step
       var difference = HeartVector.zero
-      if i < count {
-        for lobe in lobes { difference += lobe.weight(at: t) * lobe.amplitude }
-        for lobe in other { difference -= lobe.weight(at: t) * lobe.amplitude }
-        leadValues(difference, gains: gains, noise: { _ in 0 }, into: &values)
-      }
+      for lobe in lobes { difference += lobe.weight(at: t) * lobe.amplitude }
+      for lobe in other { difference -= lobe.weight(at: t) * lobe.amplitude }
+      leadValues(difference, gains: gains, into: &values)
       for lead in 0..<12 {
-        let inside = i < count && abs(values[lead]) >= evidenceThresholdMv
-        if inside, open[lead] == nil { open[lead] = t }
-        if !inside, let s = open[lead] {
+        grid[lead * count + i] = abs(values[lead])
+        largest = max(largest, abs(values[lead]))
+      }
+    }
+    let threshold = max(evidenceThresholdMv, evidenceRelativeThreshold * largest)
+    var result: [EvidenceInterval] = []
+    for lead in 0..<12 {
+      var open: Double? = nil
+      for i in 0...count {
+        let inside = i < count && grid[lead * count + i] >= threshold
+        let t = lo + Double(i) * step
+        if inside, open == nil { open = t }
+        if !inside, let s = open {
           result.append(EvidenceInterval(finding: finding, lead: lead, start: s, end: min(t, duration)))
-          open[lead] = nil
+          open = nil
         }
       }
     }

@@ -43,7 +43,7 @@ public struct TemplateMeasurements: Sendable, Equatable {
       var v = HeartVector.zero
       for lobe in lobes { v += lobe.weight(at: t) * lobe.amplitude }
       var out = [Double](repeating: 0, count: 12)
-      RecordSynthesizer.leadValues(v, gains: spec.noise.electrodeGains, noise: { _ in 0 }, into: &out)
+      RecordSynthesizer.leadValues(v, gains: spec.noise.electrodeGains, into: &out)
       return out
     }
     func samples(_ from: Double, _ to: Double) -> [(t: Double, v: [Double])] {

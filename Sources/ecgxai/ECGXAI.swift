@@ -24,5 +24,5 @@ struct ECGXAI: ParsableCommand {
       Start with `ecgxai demo`.
       """,
     version: "0.1.0",
-    subcommands: [Demo.self, Synth.self, Export.self, Train.self, Predict.self, Explain.self, Bench.self])
+    subcommands: [Demo.self, Synth.self, Export.self, Plot.self, Train.self, Predict.self, Explain.self, Bench.self])
 }

@@ -69,11 +69,12 @@ import Testing
     let record = RecordSynthesizer.render(spec, durationSeconds: 10, mainsHz: 50, seed: 1)
     for lead in [1, 6, 10] {
       let trueR = record.measurements.rAmplitude[lead]
-      for beat in record.beats.dropFirst().dropLast() {
+      let peaks = record.beats.dropFirst().dropLast().map { beat in
         let from = Int(beat.qrsOnset * 500), to = Int(beat.qrsOffset * 500)
-        let peak = Double(record.signals500[(lead * 5000 + from)...(lead * 5000 + to)].max()!)
-        #expect(abs(peak - trueR) <= 0.12 * abs(trueR) + 0.01, "lead \(lead): \(peak) vs \(trueR)")
+        return Double(record.signals500[(lead * 5000 + from)...(lead * 5000 + to)].max()!)
       }
+      let mean = peaks.reduce(0, +) / Double(peaks.count)
+      #expect(abs(mean - trueR) <= 0.05 * abs(trueR) + 0.01, "lead \(lead): \(mean) vs \(trueR)")
     }
   }
 
@@ -81,6 +82,8 @@ import Testing
   /// LVH's evidence lies in the QRS of the precordial leads.
   @Test func evidenceLiesWhereTheFindingIs() throws {
     var imi = PhantomCohort.drawSpec(ecgID: 1, config: Self.config)
+    imi.frontalAxisShiftDeg = 0
+    imi.horizontalRotationDeg = 0
     imi.findings = [.imi: FindingDetail(severity: 0.8, stage: .old)]
     let record = RecordSynthesizer.render(imi, durationSeconds: 10, mainsHz: 50, seed: 2)
     let leads = Set(record.evidence.map(\.lead))
@@ -116,5 +119,51 @@ import Testing
     #expect(x.shape == [2, 12, 1000])
     #expect(zip(x.scalars.prefix(12_000), rendered).allSatisfy { abs($0 - $1) <= 0.0005 + 1e-6 })
     #expect(Set(dataset.entries.map(\.fold)) == Set(1...10))
+  }
+}
+
+/// The truth tables read back: evidence masks at any rate and the planted/spurious findings.
+@Suite struct PhantomTruthTests {
+  @Test func evidenceMasksAndFindingsReadBack() throws {
+    let cohort = try PhantomCohort(PhantomConfig(recordCount: 30, seed: 3, rates: [100]))
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("truth-\(UUID().uuidString)")
+    _ = try PhantomWriter.write(cohort, to: root)
+    let truth = try PhantomTruth(root: root)
+    for spec in cohort.specs {
+      let planted = Set(spec.findings.keys.map(\.rawValue))
+      let read = Set((truth.findings[spec.ecgID] ?? []).filter(\.planted).map(\.code))
+      #expect(read == planted)
+      guard let finding = spec.findings.keys.sorted().first, finding != .afib else { continue }
+      let record = cohort.render(ecgID: spec.ecgID)
+      let mask = truth.evidenceMask(ecgID: spec.ecgID, finding: finding.rawValue, rate: 100, samples: 1000)
+      let intervals = record.evidence.filter { $0.finding == finding }
+      #expect(mask.contains(1) == !intervals.isEmpty)
+      for interval in intervals where interval.end - interval.start >= 0.02 {
+        let mid = Int(((interval.start + interval.end) / 2 * 100).rounded(.down))
+        #expect(mask[interval.lead * 1000 + mid] == 1)
+      }
+    }
+  }
+}
+
+/// The cohort is identical across processes, machines and thread counts: a checksum of a small
+/// cohort's files is pinned. (A change of the generator must update it deliberately, together
+/// with docs/phantom.md.)
+@Suite struct PhantomGoldenTests {
+  static func fnv1a(_ data: Data, _ hash: inout UInt64) {
+    for byte in data {
+      hash ^= UInt64(byte)
+      hash = hash &* 0x100_0000_01B3
+    }
+  }
+
+  @Test func pinnedChecksum() throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("golden-\(UUID().uuidString)")
+    _ = try PhantomWriter.write(try PhantomCohort(PhantomConfig(recordCount: 12, seed: 2024, rates: [100])), to: root)
+    var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+    for file in ["ptbxl_database.csv", "truth/findings.csv", "truth/unig_features.csv", "truth/evidence.csv", "records100/00000/00007_lr.dat"] {
+      Self.fnv1a(try Data(contentsOf: root.appendingPathComponent(file)), &hash)
+    }
+    #expect(String(hash, radix: 16) == "6df2c658f876c065")
   }
 }

@@ -98,14 +98,15 @@ public enum WFDB {
       units: header.signals.map(\.units))
   }
 
-  /// Writes `NAME.hea` and `NAME.dat` into `directory` (created if needed), atomically.
+  /// Writes `NAME.hea` and `NAME.dat` into `directory` (created if needed), each file atomically
+  /// unless `atomically` is false (for bulk writers that stage a whole folder and rename it).
   ///
   /// Digital value = round(physical · gain) + baseline, clamped to the format's range above its
   /// reserved minimum; NaN samples are written as the reserved minimum (missing).
   /// - Throws: `WFDBError.invalidRecord` for an empty record, `.writeFailed` on I/O errors.
   public static func write(
     _ record: ECGRecord, to directory: URL, format: WFDBFormat = .format16, gain: Double = 1000,
-    baseline: Int = 0, comments: [String] = []
+    baseline: Int = 0, comments: [String] = [], atomically: Bool = true
   ) throws {
     guard record.leadCount > 0, record.sampleCount > 0 else {
       throw WFDBError.invalidRecord(reason: "record '\(record.name)' has no samples")
@@ -146,8 +147,9 @@ public enum WFDB {
     let data = encode(digital, format: format)
     do {
       try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-      try data.write(to: directory.appendingPathComponent("\(record.name).dat"), options: .atomic)
-      try Data(header.text.utf8).write(to: directory.appendingPathComponent("\(record.name).hea"), options: .atomic)
+      let options: Data.WritingOptions = atomically ? .atomic : []
+      try data.write(to: directory.appendingPathComponent("\(record.name).dat"), options: options)
+      try Data(header.text.utf8).write(to: directory.appendingPathComponent("\(record.name).hea"), options: options)
     } catch {
       throw WFDBError.writeFailed(path: directory.appendingPathComponent(record.name).path, reason: error.localizedDescription)
     }

@@ -1,0 +1,65 @@
+import ECGSignal
+import Foundation
+
+/// The ground truth of a phantom folder (`truth/`), read back for evaluation: evidence masks,
+/// planted findings and hidden subtypes.
+public struct PhantomTruth: Sendable {
+  /// Planted (or spuriously labelled) findings of one record, from `truth/findings.csv`.
+  public struct Finding: Sendable, Equatable {
+    /// SCP code.
+    public var code: String
+    /// Severity 0…1 (nil for spurious labels).
+    public var severity: Double?
+    /// Hidden subtype, e.g. `ASMI/old/poor-r-progression`.
+    public var subtype: String
+    /// Whether the finding is in `scp_codes`.
+    public var labelled: Bool
+    /// Whether it was planted in the signal (false: spurious label).
+    public var planted: Bool
+  }
+
+  /// Evidence intervals per (ecg_id, finding): (lead index, start s, end s).
+  public let evidence: [Int: [String: [(lead: Int, start: Double, end: Double)]]]
+  /// Findings per ecg_id.
+  public let findings: [Int: [Finding]]
+
+  /// Reads `root/truth/evidence.csv` and `root/truth/findings.csv`.
+  public init(root: URL) throws {
+    let truth = root.appendingPathComponent("truth")
+    let ev = try CSVTable(contentsOf: truth.appendingPathComponent("evidence.csv"))
+    let leadIndex = Dictionary(uniqueKeysWithValues: LeadProjection.featureLeadNames.enumerated().map { ($1, $0) })
+    var evidence: [Int: [String: [(lead: Int, start: Double, end: Double)]]] = [:]
+    for row in ev.rows {
+      guard let id = Int(row[0]), let lead = leadIndex[row[2]], let start = Double(row[3]), let end = Double(row[4]) else {
+        throw CSVError.unreadable(path: truth.appendingPathComponent("evidence.csv").path + " (row \(row))")
+      }
+      evidence[id, default: [:]][row[1], default: []].append((lead, start / 1000, end / 1000))
+    }
+    self.evidence = evidence
+    let fi = try CSVTable(contentsOf: truth.appendingPathComponent("findings.csv"))
+    let path = truth.appendingPathComponent("findings.csv").path
+    let (code, severity, subtype, labelled, planted) = (
+      try fi.requireColumn("finding", path: path), try fi.requireColumn("severity", path: path),
+      try fi.requireColumn("subtype", path: path), try fi.requireColumn("labelled", path: path),
+      try fi.requireColumn("planted", path: path))
+    var findings: [Int: [Finding]] = [:]
+    for row in fi.rows {
+      guard let id = Int(row[0]) else { continue }
+      findings[id, default: []].append(
+        Finding(code: row[code], severity: Double(row[severity]), subtype: row[subtype], labelled: row[labelled] == "1", planted: row[planted] == "1"))
+    }
+    self.findings = findings
+  }
+
+  /// The evidence mask of one finding in one record: [12, samples] with 1 where the finding
+  /// lives, sampled at `rate` Hz (a sample is inside when its time lies in an interval).
+  public func evidenceMask(ecgID: Int, finding: String, rate: Double, samples: Int) -> [Float] {
+    var mask = [Float](repeating: 0, count: 12 * samples)
+    for (lead, start, end) in evidence[ecgID]?[finding] ?? [] {
+      let first = max(0, Int((start * rate).rounded(.up)))
+      let last = min(samples, Int((end * rate).rounded(.up)))
+      if first < last { for n in first..<last { mask[lead * samples + n] = 1 } }
+    }
+    return mask
+  }
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Regenerates docs/phantom/*.svg: one phantom record per condition (the first record of a
+# 600-record cohort, seed 0, whose only planted finding is that condition), at 100 Hz, with the
+# condition's true evidence mask shaded.   tools/phantom_figures.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build -c release --product ecgxai >/dev/null
+bin=$(swift build -c release --show-bin-path)/ecgxai
+dir=$(mktemp -d)
+"$bin" synth --out "$dir/cohort" --records 600 --seed 0 --rates 100 >/dev/null
+for finding in NORM LVH CLBBB CRBBB 1AVB ISC_ IMI ASMI AFIB; do
+  if [ "$finding" = NORM ]; then
+    id=$(awk -F, 'NR>1 {print $1}' "$dir/cohort/truth/findings.csv" | sort -u > "$dir/with"; \
+         awk -F, 'NR>1 {print $1}' "$dir/cohort/truth/records.csv" | grep -vxF -f "$dir/with" | head -1)
+    "$bin" plot record "$dir/cohort" "$id" --rate 100 --out "docs/phantom/NORM.svg" >/dev/null
+  else
+    id=$(awk -F, -v f="$finding" 'NR>1 {n[$1]++; if ($2==f) hit[$1]=1} END {for (i in hit) if (n[i]==1) print i}' \
+         "$dir/cohort/truth/findings.csv" | sort -n | head -1)
+    "$bin" plot record "$dir/cohort" "$id" --rate 100 --evidence "$finding" --out "docs/phantom/$finding.svg" >/dev/null
+  fi
+  echo "$finding: ecg_id $id"
+done
+rm -rf "$dir"
