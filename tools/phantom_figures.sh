@@ -4,8 +4,9 @@
 # condition's true evidence mask shaded.   tools/phantom_figures.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product ecgxai >/dev/null
-bin=$(swift build -c release --show-bin-path)/ecgxai
+scratch=${SCRATCH:-.build}
+swift build -c release --scratch-path "$scratch" --product ecgxai >/dev/null
+bin=$(swift build -c release --scratch-path "$scratch" --show-bin-path)/ecgxai
 dir=$(mktemp -d)
 "$bin" synth --out "$dir/cohort" --records 600 --seed 0 --rates 100 >/dev/null
 for finding in NORM LVH CLBBB CRBBB 1AVB ISC_ IMI ASMI AFIB; do
