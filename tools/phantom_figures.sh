@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Regenerates docs/phantom/*.svg: one phantom record per condition (the first record of a
-# 600-record cohort, seed 0, whose only planted finding is that condition), at 100 Hz, with the
-# condition's true evidence mask shaded.   tools/phantom_figures.sh
+# Regenerates docs/phantom/*.svg: one phantom record per condition at 100 Hz, with the
+# condition's true evidence mask shaded. The record shown is the first of a 600-record cohort
+# (seed 0) whose only planted finding is that condition, labelled (likelihood 100 for diagnostic codes) and of
+# severity >= 0.5, with baseline wander <= 0.15 mV (a clear textbook case, not a borderline one).   tools/phantom_figures.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scratch=${SCRATCH:-.build}
@@ -15,8 +16,10 @@ for finding in NORM LVH CLBBB CRBBB 1AVB ISC_ IMI ASMI AFIB; do
          awk -F, 'NR>1 {print $1}' "$dir/cohort/truth/records.csv" | grep -vxF -f "$dir/with" | head -1)
     "$bin" plot record "$dir/cohort" "$id" --rate 100 --out "docs/phantom/NORM.svg" >/dev/null
   else
-    id=$(awk -F, -v f="$finding" 'NR>1 {n[$1]++; if ($2==f) hit[$1]=1} END {for (i in hit) if (n[i]==1) print i}' \
-         "$dir/cohort/truth/findings.csv" | sort -n | head -1)
+    id=$(awk -F, -v f="$finding" 'FNR==1 {file++; next} file==1 {if ($17 <= 0.15) quiet[$1]=1; next}
+         $12==1 {n[$1]++; if ($2==f && $10==1 && ($11==100 || $3=="") && $5>=0.5) hit[$1]=1}
+         END {for (i in hit) if (n[i]==1 && quiet[i]) print i}' \
+         "$dir/cohort/truth/records.csv" "$dir/cohort/truth/findings.csv" | sort -n | head -1)
     "$bin" plot record "$dir/cohort" "$id" --rate 100 --evidence "$finding" --out "docs/phantom/$finding.svg" >/dev/null
   fi
   echo "$finding: ecg_id $id"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ECGTensor
+import Foundation
 
 /// The `ecgxai` command: explain and audit deep-learning models for 12-lead ECG analysis.
 @main
@@ -9,6 +10,10 @@ struct ECGXAI: ParsableCommand {
     do {
       var command = try parseAsRoot()
       try command.run()
+    } catch let error as CocoaError {
+      // File-system errors from Foundation: say which file and what went wrong, not the NSError dump.
+      let path = error.filePath ?? error.url?.path ?? ""
+      exit(withError: CLIError("\(error.localizedDescription)\(path.isEmpty ? "" : " (\(path))")"))
     } catch {
       exit(withError: error)
     }

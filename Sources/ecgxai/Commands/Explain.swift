@@ -103,7 +103,7 @@ struct Explain: ParsableCommand {
       for (key, list) in result.diagnostics { diagnostics[key, default: []] += list }
       progress(done: min(s + batchSize, n), total: n)
     }
-    try NumPy.write(Tensor(shape: x.shape, scalars: values), to: URL(fileURLWithPath: out))
+    try NumPy.write(Tensor(shape: x.shape, scalars: values), to: try outputURL(out))
     let seconds = Date().timeIntervalSince(start)
     print("wrote \(out): \(attribution.name) attributions \(x.shape) in \(String(format: "%.1f", seconds)) s (\(String(format: "%.1f", Double(n) / seconds)) records/s)")
     for (key, list) in diagnostics.sorted(by: { $0.key < $1.key }) {

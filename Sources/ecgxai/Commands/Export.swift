@@ -45,7 +45,7 @@ struct Export: ParsableCommand {
       for j in 0..<c { y[k * c + j] = labels.matrix.scalars[row.offset * c + j] }
     }
     let base = out.hasSuffix(".npy") ? String(out.dropLast(4)) : out
-    try NumPy.write(x, to: URL(fileURLWithPath: out))
+    try NumPy.write(x, to: try outputURL(out))
     try NumPy.write(Tensor(shape: [rows.count, c], scalars: y), to: URL(fileURLWithPath: base + ".labels.npy"))
     try Data((labels.classes.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: base + ".classes.txt"), options: .atomic)
     let ids = "ecg_id\n" + rows.map { "\(data.entries[$0.element].ecgID)\n" }.joined()

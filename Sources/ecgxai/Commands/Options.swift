@@ -23,6 +23,21 @@ struct CLIError: Error, CustomStringConvertible {
   init(_ description: String) { self.description = description }
 }
 
+/// The URL of an output file whose parent folder exists (created if missing); a clear error when
+/// the path is a folder or the parent cannot be created.
+func outputURL(_ path: String) throws -> URL {
+  let url = URL(fileURLWithPath: path)
+  var isDirectory: ObjCBool = false
+  if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+    throw CLIError("\(path) is a folder; give a file name")
+  }
+  let parent = url.deletingLastPathComponent()
+  do { try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true) } catch {
+    throw CLIError("cannot create the folder \(parent.path) for \(path): \(error.localizedDescription)")
+  }
+  return url
+}
+
 /// Reads a .npy file as a tensor, turning format errors into CLI errors.
 func readArray(_ path: String, what: String) throws -> Tensor {
   guard FileManager.default.fileExists(atPath: path) else { throw CLIError("\(what) file not found: \(path)") }

@@ -69,7 +69,7 @@ struct PlotRecord: ParsableCommand {
     }
     do {
       let svg = try plot.svg(signal, title: title)
-      try Data(svg.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+      try Data(svg.utf8).write(to: try outputURL(out), options: .atomic)
     } catch let error as ClinicalECGPlot.PlotError { throw CLIError(error.description) }
     print("wrote \(out)")
   }

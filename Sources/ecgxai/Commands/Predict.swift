@@ -63,10 +63,10 @@ struct Predict: ParsableCommand {
       }
       logits = Tensor(shape: [indices.count, classes], scalars: rows)
       let ids = "ecg_id\n" + indices.map { "\(data.entries[$0].ecgID)\n" }.joined()
-      try Data(ids.utf8).write(to: URL(fileURLWithPath: out + ".ecg_id.csv"), options: .atomic)
+      try Data(ids.utf8).write(to: try outputURL(out + ".ecg_id.csv"), options: .atomic)
     }
     if probabilities { logits = logits.map { 1 / (1 + expf(-$0)) } }
-    try NumPy.write(logits, to: URL(fileURLWithPath: out))
+    try NumPy.write(logits, to: try outputURL(out))
     print("wrote \(out): \(logits.shape) \(probabilities ? "probabilities" : "logits") of \(model.architecture.name)")
   }
 }
