@@ -39,14 +39,15 @@ let package = Package(
     .target(name: "ECGReport", dependencies: ["ECGSignal"]),
 
     // MARK: - Implementation details
-    /// The FMA micro-kernel of the GEMM, in C (run-time dispatch AVX-512 / AVX2 / baseline).
+    /// The FMA micro-kernel of the GEMM, in C (run-time dispatch AVX-512 / AVX2 / baseline), and the
+    /// two libc process settings ecgxai makes (malloc thresholds, line-buffered stdout).
     .target(name: "_ECGKernels"),
 
     // MARK: - Command-line tool
     .executableTarget(
       name: "ecgxai",
       dependencies: [
-        "ECGTensor", "ECGNet", "ECGSignal", "ECGExplain", "ECGPhantom", "ECGReport",
+        "ECGTensor", "ECGNet", "ECGSignal", "ECGExplain", "ECGPhantom", "ECGReport", "_ECGKernels",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: numericFlags),
@@ -56,8 +57,8 @@ let package = Package(
     .testTarget(
       name: "ECGNetTests", dependencies: ["ECGNet", "ECGTensor"]),
     .testTarget(name: "ECGExplainTests", dependencies: ["ECGExplain", "ECGNet", "ECGTensor"]),
-    .testTarget(
-      name: "ECGSignalTests", dependencies: ["ECGSignal", "ECGTensor"]),
+    // ECGSignal's detectors are scored on the phantom's exact truth.
+    .testTarget(name: "ECGSignalTests", dependencies: ["ECGSignal", "ECGTensor", "ECGPhantom"]),
     .testTarget(name: "ECGPhantomTests", dependencies: ["ECGPhantom", "ECGSignal", "ECGTensor"]),
   ],
   swiftLanguageModes: [.v6]

@@ -56,14 +56,14 @@ enum BeatModel {
     var r = mainR
     var s = terminalS
     if let lvh {
-      r += (0.15 + 1.6 * lvh.severity) * HeartVector(1, 0.12, 1)
+      r += (0.75 + 1.4 * lvh.severity) * HeartVector(1, 0.12, 1)
       s += (0.1 + 0.3 * lvh.severity) * HeartVector(-0.3, 0, 1)
     }
     if let lbbb {
       d = 0.13 + 0.04 * lbbb.severity
       ventricular.append(WaveLobe(.qrs, center: 0.12 * d, sigmaLeft: 0.048 * d, sigmaRight: 0.06 * d, amplitude: HeartVector(0.15, 0.05, 0.25)))
-      let r1 = HeartVector(0.9, 0.35, 0.85) + (lvh.map { $0.severity * HeartVector(0.6, 0.1, 0.6) } ?? .zero)
-      let r2 = HeartVector(1.0, 0.25, 0.95) + (lvh.map { $0.severity * HeartVector(0.6, 0.1, 0.6) } ?? .zero)
+      let r1 = HeartVector(0.9, 0.35, 0.85) + (lvh.map { (0.3 + 0.6 * $0.severity) * HeartVector(1, 0.17, 1) } ?? .zero)
+      let r2 = HeartVector(1.0, 0.25, 0.95) + (lvh.map { (0.3 + 0.6 * $0.severity) * HeartVector(1, 0.17, 1) } ?? .zero)
       ventricular.append(WaveLobe(.qrs, center: 0.36 * d, sigmaLeft: 0.12 * d, sigmaRight: 0.10 * d, amplitude: r1))
       ventricular.append(WaveLobe(.qrs, center: 0.66 * d, sigmaLeft: 0.10 * d, sigmaRight: 0.136 * d, amplitude: r2))
     } else {
@@ -93,7 +93,7 @@ enum BeatModel {
         ventricular.append(WaveLobe(.qrs, center: 0.78 * d, sigmaLeft: 0.09 * d, sigmaRight: 0.088 * d, amplitude: s))
       }
     }
-    let voltage = spec.qrsScale * (1 + 0.6 * (spec.benignVariants["high-voltage"] ?? 0))
+    let voltage = spec.qrsScale * (1 + 0.9 * (spec.benignVariants["high-voltage"] ?? 0))
     for i in ventricular.indices { ventricular[i].amplitude *= voltage }
 
     // Repolarisation: QT from the preceding RR (Framingham), T lobe ending at QRS onset + QT.
@@ -182,11 +182,12 @@ enum BeatModel {
 }
 
 /// Fiducial times of one beat (seconds), derived from its lobes: onsets and offsets are the
-/// lobe edges (centre ∓ 2.5σ) of lobes larger than 0.03 mV; peaks are lobe centres.
+/// lobe edges (centre ∓ 2.5σ) of lobes larger than 0.03 mV; P and T peaks are lobe centres, the
+/// R peak is the time of the QRS's largest spatial magnitude.
 public struct BeatFiducials: Sendable, Equatable {
   /// P onset, peak and offset (nil without P waves).
   public var pOnset: Double?, pPeak: Double?, pOffset: Double?
-  /// QRS onset, R peak (centre of the largest QRS lobe) and QRS offset (J point).
+  /// QRS onset, R peak (maximum spatial magnitude of the QRS) and QRS offset (J point).
   public var qrsOnset: Double, rPeak: Double, qrsOffset: Double
   /// T onset, peak and offset.
   public var tOnset: Double, tPeak: Double, tOffset: Double
@@ -206,7 +207,19 @@ public struct BeatFiducials: Sendable, Equatable {
     }
     qrsOnset = qrs.map(\.onset).min()!
     qrsOffset = qrs.map(\.offset).max()!
-    rPeak = qrs.max { ($0.amplitude * $0.amplitude).sum() < ($1.amplitude * $1.amplitude).sum() }!.center
+    // R peak: the QRS's maximum spatial (VCG) magnitude, on a 1 ms grid — well defined for
+    // notched and split complexes (bundle-branch blocks) too.
+    let qrsLobes = lobes.filter { $0.wave == .qrs }
+    var best = (time: qrsOnset, magnitude: -1.0)
+    var time = qrsOnset
+    while time <= qrsOffset {
+      var v = HeartVector.zero
+      for lobe in qrsLobes { v += lobe.weight(at: time) * lobe.amplitude }
+      let m = (v * v).sum()
+      if m > best.magnitude { best = (time, m) }
+      time += 0.001
+    }
+    rPeak = best.time
     tOnset = t.onset
     tPeak = t.center
     tOffset = t.offset

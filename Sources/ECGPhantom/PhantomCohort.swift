@@ -116,13 +116,17 @@ public struct PhantomCohort: Sendable {
       rrVariability = 0.15 + 0.1 * uniform()
     } else if uniform() < prevalence["1AVB", default: 0] {
       let s = severity()
-      pr = 210 + 110 * s
+      pr = 204 + 116 * s
       findings[.firstDegreeAVBlock] = FindingDetail(severity: s)
     }
     // Label noise and likelihoods: borderline findings get lower likelihoods, some are missed.
     for finding in findings.keys.sorted() where finding != .afib {
       var detail = findings[finding]!
       detail.labelled = uniform() >= d.labelNoise
+      if d.labelThreshold > 0, finding.isInfarction || [.lvh, .nonDiagnosticT, .nonSpecificST, .ischemic, .firstDegreeAVBlock].contains(finding) {
+        let seen = detail.severity + 0.08 * normal()
+        if seen < d.labelThreshold { detail.labelled = false }
+      }
       let s = detail.severity
       detail.likelihood = s >= 0.6 ? 100 : (s >= 0.35 ? (uniform() < 0.5 ? 80 : 100) : [15, 35, 50, 50, 80][Int(uniform() * 5)])
       findings[finding] = detail
@@ -142,7 +146,7 @@ public struct PhantomCohort: Sendable {
     if uniform() < (female ? 0.04 : (young ? 0.16 : 0.08)) { benign["early-repolarisation"] = uniform() }
     if uniform() < (female ? (young ? 0.12 : 0.06) : 0.03) { benign["juvenile-t"] = uniform() }
     if uniform() < 0.08 { benign["low-t"] = uniform() }
-    if uniform() < (!female && young ? 0.35 : 0.1) { benign["high-voltage"] = uniform() }
+    if uniform() < (!female && young ? 0.35 : 0.15) { benign["high-voltage"] = uniform() }
 
     // Noise.
     let ns = d.noiseScale

@@ -7,24 +7,35 @@ public struct PhantomDifficulty: Sendable, Codable, Equatable {
   public var labelNoise: Double
   /// Lowest severity of a planted finding (0…1); lower values give more borderline cases.
   public var minimumSeverity: Double
+  /// Severity at which the simulated cardiologist starts to label an MI, LVH, ST-T or 1AVB finding: a
+  /// finding is labelled when severity + N(0, 0.08) ≥ this threshold (0: always). Findings below
+  /// it stay in the record, unlabelled — subclinical cases, as in any real cohort.
+  public var labelThreshold: Double
   /// Standard deviation of the normal inter-individual variation (axis, voltage, intervals),
   /// relative to the documented defaults.
   public var variability: Double
 
   /// Creates a difficulty setting.
-  public init(noiseScale: Double, labelNoise: Double, minimumSeverity: Double, variability: Double) {
+  public init(
+    noiseScale: Double, labelNoise: Double, minimumSeverity: Double, labelThreshold: Double, variability: Double
+  ) {
     self.noiseScale = noiseScale
     self.labelNoise = labelNoise
     self.minimumSeverity = minimumSeverity
+    self.labelThreshold = labelThreshold
     self.variability = variability
   }
 
   /// Little noise, no label noise, only clear findings.
-  public static let easy = PhantomDifficulty(noiseScale: 0.5, labelNoise: 0, minimumSeverity: 0.5, variability: 0.7)
-  /// The default: realistic noise, borderline cases, 10 % missed labels and 5 % spurious ones.
-  public static let standard = PhantomDifficulty(noiseScale: 1, labelNoise: 0.10, minimumSeverity: 0.02, variability: 1)
+  public static let easy = PhantomDifficulty(
+    noiseScale: 0.5, labelNoise: 0, minimumSeverity: 0.5, labelThreshold: 0, variability: 0.7)
+  /// The default: realistic noise, borderline and subclinical cases, 10 % missed labels and 5 %
+  /// spurious ones.
+  public static let standard = PhantomDifficulty(
+    noiseScale: 1, labelNoise: 0.10, minimumSeverity: 0.02, labelThreshold: 0.2, variability: 1)
   /// Noisy recordings, many borderline cases and 16 % / 8 % label noise.
-  public static let hard = PhantomDifficulty(noiseScale: 1.6, labelNoise: 0.16, minimumSeverity: 0, variability: 1.3)
+  public static let hard = PhantomDifficulty(
+    noiseScale: 1.6, labelNoise: 0.16, minimumSeverity: 0, labelThreshold: 0.3, variability: 1.3)
 
   /// The preset with this name (`easy`, `default`, `hard`), or nil.
   public static func named(_ name: String) -> PhantomDifficulty? {
@@ -107,9 +118,18 @@ public enum PhantomError: Error, CustomStringConvertible, Equatable {
       throw PhantomError.invalidConfig("duration \(config.durationSeconds) s must be in 2…60 s")
     }
     let d = config.difficulty
-    guard d.noiseScale >= 0, d.noiseScale <= 10, (0...0.5).contains(d.labelNoise),
-      (0...1).contains(d.minimumSeverity), d.variability >= 0, d.variability <= 3
-    else { throw PhantomError.invalidConfig("difficulty out of range: \(d)") }
+    guard d.noiseScale >= 0, d.noiseScale <= 10 else {
+      throw PhantomError.invalidConfig("noise scale \(d.noiseScale) must be in 0…10")
+    }
+    guard (0...0.5).contains(d.labelNoise) else {
+      throw PhantomError.invalidConfig("label noise \(d.labelNoise) must be in 0…0.5")
+    }
+    guard (0...1).contains(d.minimumSeverity), (0...1).contains(d.labelThreshold) else {
+      throw PhantomError.invalidConfig("minimum severity and label threshold must be in 0…1")
+    }
+    guard d.variability >= 0, d.variability <= 3 else {
+      throw PhantomError.invalidConfig("variability \(d.variability) must be in 0…3")
+    }
     for (key, p) in config.prevalence where !(0...1).contains(p) {
       throw PhantomError.invalidConfig("prevalence of \(key) = \(p) is not a probability")
     }

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include "_ECGKernels.h"
 #include <string.h>
 #if defined(__GLIBC__)
@@ -106,3 +107,5 @@ int ecg_keep_freed_memory(void) {
   return 0;
 #endif
 }
+
+void ecg_line_buffered_stdout(void) { setvbuf(stdout, NULL, _IOLBF, 0); }

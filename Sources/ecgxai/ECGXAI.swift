@@ -1,12 +1,15 @@
 import ArgumentParser
 import ECGTensor
 import Foundation
+import _ECGKernels
 
 /// The `ecgxai` command: explain and audit deep-learning models for 12-lead ECG analysis.
 @main
 struct ECGXAI: ParsableCommand {
   static func main() {
     Allocator.keepFreedMemory()
+    // Progress lines (training epochs, bench results) must reach a log file or pipe as they happen.
+    ecg_line_buffered_stdout()
     do {
       var command = try parseAsRoot()
       try command.run()

@@ -21,6 +21,10 @@ const char *ecg_sgemm_micro_isa(void);
 /// reused instead of unmapped (no-op elsewhere). Returns 1 if applied.
 int ecg_keep_freed_memory(void);
 
+/// Makes standard output line-buffered, so progress lines reach a log file or pipe as they are
+/// printed (C's default there is full buffering). Call before the first output.
+void ecg_line_buffered_stdout(void);
+
 #ifdef __cplusplus
 }
 #endif

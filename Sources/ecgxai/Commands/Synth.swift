@@ -34,6 +34,9 @@ struct Synth: ParsableCommand {
   @Option(name: .long, help: "Override the preset's label noise (probability a finding is not labelled).")
   var labelNoise: Double?
 
+  @Option(name: .long, help: "Override the preset's labelling threshold (severity below which MI, LVH and ST-T findings usually stay unlabelled; 0 = always labelled).")
+  var labelThreshold: Double?
+
   @Option(name: .long, help: "Record length in seconds.")
   var duration: Double = 10
 
@@ -46,6 +49,7 @@ struct Synth: ParsableCommand {
     }
     if let noiseScale { preset.noiseScale = noiseScale }
     if let labelNoise { preset.labelNoise = labelNoise }
+    if let labelThreshold { preset.labelThreshold = labelThreshold }
     let rateList = try rates.split(separator: ",").map { part -> Int in
       guard let r = Int(part.trimmingCharacters(in: .whitespaces)) else { throw CLIError("--rates: '\(part)' is not a number") }
       return r
