@@ -1,134 +1,159 @@
 import ArgumentParser
 import ECGNet
+import ECGPhantom
 import ECGSignal
 import ECGTensor
 import Foundation
 
-/// `ecgxai demo`: the interim end-to-end demonstration (the phantom cohort and the full pipeline
-/// replace it as they land): train the paper's lenet1d on a learnable 12-lead task with known
-/// evidence, evaluate it, and check where its saliency lands.
+/// `ecgxai demo`: the end-to-end demonstration on the built-in phantom cohort. It grows with the
+/// pipeline (issue 11); today: phantom cohort → lenet1d on the superdiagnostic task with the
+/// paper's protocol → test AUCs → saliency scored against the phantom's true evidence masks.
 struct Demo: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Train lenet1d on a synthetic 12-lead task, evaluate it, and check its saliency.",
+    abstract: "Phantom cohort → train lenet1d → test AUCs → saliency scored against the true evidence.",
     discussion: """
-      Generates a learnable 12-lead task at 100 Hz, 10 s (SyntheticTask: beat trains with findings
-      planted on inferior, septal or lateral leads), trains the paper's lenet1d with its settings
-      (AdamW 1e-3/1e-3, batch 128, 250-sample crops, best validation macro-AUC), reports test
-      AUCs, computes saliency (input gradient of the predicted finding) for the test records and
-      measures how much of it lies on the leads that carry the finding, against chance.
-      Writes RUN/manifest.json, RUN/model/, RUN/data/*.npy, RUN/attributions/saliency.npy.
+      1. writes a phantom 12-lead cohort (100 Hz, PTB-XL layout, default difficulty) to RUN/data;
+      2. trains the paper's lenet1d on the superdiagnostic task (NORM/MI/STTC/CD/HYP) with the
+         paper's protocol: folds 1–8 train, 9 validation, 10 test; AdamW 1e-3/1e-3, batch 128,
+         250-sample crops, best validation macro-AUC;
+      3. reports per-class test AUCs;
+      4. computes saliency (|input gradient| of the finding's superclass) for every test record
+         with a planted, labelled finding and measures the share of it inside the finding's true
+         evidence mask (relevance mass accuracy) against the mask's share of the record (chance).
+      Writes RUN/manifest.json, RUN/data/ (the cohort), RUN/model/, RUN/attributions/saliency.npy
+      ([test records, 12, 1000], ecg_ids in saliency.ecg_id.csv).
       """)
 
-  @Option(help: "Run directory to write into.")
+  @Option(help: "Run directory to write into (its data/ and model/ are replaced).")
   var out = "runs/demo"
 
-  @Option(help: "Records to generate (split 80/10/10 into train/validation/test).")
+  @Option(help: "Phantom records to generate.")
   var records = 2000
 
   @Option(help: "Training epochs.")
-  var epochs = 12
+  var epochs = 20
 
-  @Option(help: "Seed of data, initialisation and training.")
+  @Option(help: "Seed of the cohort, initialisation and training.")
   var seed: UInt64 = 0
 
-  @Flag(help: "A smoke run in a few seconds (300 records, 3 epochs).")
+  @Flag(help: "A smoke run in a few seconds (400 records, 3 epochs).")
   var quick = false
 
   func validate() throws {
-    guard records >= 50 else { throw ValidationError("--records must be at least 50") }
+    guard records >= 200 else { throw ValidationError("--records must be at least 200 (ten folds with all superclasses)") }
     guard epochs > 0 else { throw ValidationError("--epochs must be positive") }
   }
 
   func run() throws {
     let start = Date()
-    let n = quick ? 300 : records
+    let n = quick ? 400 : records
     let epochCount = quick ? 3 : epochs
     let runURL = URL(fileURLWithPath: out)
-    for sub in ["model", "data", "attributions"] {
+    let dataURL = runURL.appendingPathComponent("data")
+    for sub in ["model", "attributions"] {
       try FileManager.default.createDirectory(at: runURL.appendingPathComponent(sub), withIntermediateDirectories: true)
     }
     print("ecgxai demo → \(out)")
-    print("1/4 data: \(n) synthetic 12-lead records, 100 Hz × 10 s, findings \(SyntheticTask.classNames.joined(separator: "/")) planted on known leads")
-    let data = SyntheticTask.generate(records: n, length: 1000, seed: seed)
-    let (trainEnd, validationEnd) = (n * 8 / 10, n * 9 / 10)
-    let train = (data.x.slice(0..<trainEnd), data.y.slice(0..<trainEnd))
-    let validation = (data.x.slice(trainEnd..<validationEnd), data.y.slice(trainEnd..<validationEnd))
-    let test = (data.x.slice(validationEnd..<n), data.y.slice(validationEnd..<n), data.leadMask.slice(validationEnd..<n))
 
-    let architecture = ModelArchitecture(name: "lenet1d", classes: 3, classNames: SyntheticTask.classNames)
+    // 1. The phantom cohort.
+    let cohort = try PhantomCohort(PhantomConfig(recordCount: n, seed: seed, rates: [100]))
+    let written = try PhantomWriter.write(cohort, to: dataURL, overwrite: true) { done, total in progress(done: done, total: total) }
+    print("1/4 data: \(n) phantom records (100 Hz × 10 s, default difficulty) in \(String(format: "%.1f", written.seconds)) s → \(out)/data")
+
+    // 2. Training with the paper's protocol.
+    let dataset = try PTBXLDataset(root: dataURL)
+    let labels = dataset.labels(task: .superdiagnostic)
+    let rows = { (folds: ClosedRange<Int>) in labels.entryIndices.indices.filter { folds.contains(dataset.entries[labels.entryIndices[$0]].fold) } }
+    let (trainRows, validationRows, testRows) = (rows(1...8), rows(9...9), rows(10...10))
+    func arrays(_ r: [Int]) throws -> (Tensor, Tensor) {
+      let x = try dataset.batch(r.map { labels.entryIndices[$0] })
+      let k = labels.classes.count
+      var y = [Float](repeating: 0, count: r.count * k)
+      for (i, row) in r.enumerated() { for c in 0..<k { y[i * k + c] = labels.matrix[row, c] } }
+      return (x, Tensor(shape: [r.count, k], scalars: y))
+    }
+    let train = try arrays(trainRows), validation = try arrays(validationRows), test = try arrays(testRows)
+    let architecture = ModelArchitecture(name: "lenet1d", classes: labels.classes.count, classNames: labels.classes)
     let model = try ModelZoo.make(architecture, seed: seed)
     var configuration = TrainingConfiguration()
     configuration.epochs = epochCount
     configuration.seed = seed
     let trainer = Trainer(configuration: configuration)
-    print("2/4 train: lenet1d, \(model.parameterCount) parameters, \(epochCount) epochs, AdamW lr 1e-3 wd 1e-3, batch 128, 250-sample crops")
+    print("2/4 train: lenet1d (\(model.parameterCount) parameters) on \(trainRows.count) records (folds 1–8), validation fold 9 (\(validationRows.count)); \(epochCount) epochs, AdamW lr 1e-3 wd 1e-3, batch 128, 250-sample crops")
     let trainStart = Date()
     let report = trainer.fit(model, x: train.0, y: train.1, validationX: validation.0, validationY: validation.1) { e in
-      let auc = e.validationScore.map { String(format: "%.4f", $0) } ?? "n/a"
-      print(String(format: "    epoch %2d  train loss %.4f  val loss %.4f", e.epoch, e.trainingLoss, e.validationLoss) + "  val macro-AUC \(auc)")
+      print(String(format: "    epoch %2d  train loss %.4f  val loss %.4f  val macro-AUC ", e.epoch, e.trainingLoss, e.validationLoss) + format(e.validationScore))
     }
     let trainSeconds = Date().timeIntervalSince(trainStart)
 
+    // 3. Test AUCs.
     let evaluation = trainer.evaluate(model, x: test.0, y: test.1)
     let perClass = Metrics.perClassAUC(scores: evaluation.logits, targets: test.1)
-    print("3/4 test (\(test.0.shape[0]) records): macro-AUC \(format(evaluation.score))  per class "
-      + zip(SyntheticTask.classNames, perClass).map { "\($0) \(format($1))" }.joined(separator: ", "))
+    print("3/4 test fold 10 (\(testRows.count) records): macro-AUC \(format(evaluation.score));  "
+      + zip(labels.classes, perClass).map { "\($0) \(format($1))" }.joined(separator: "  "))
 
-    // Saliency of the predicted finding; share of its per-lead L2 norm on the finding's leads.
-    let testCount = test.0.shape[0]
-    var saliency = [Float]()
-    saliency.reserveCapacity(test.0.count)
-    var shares = [[Double]](repeating: [], count: 3)
-    let batch = 50
-    for s in stride(from: 0, to: testCount, by: batch) {
-      let x = test.0.slice(s..<min(s + batch, testCount))
-      let logits = model.forward(x)
-      var targets: [Int] = []
-      for r in 0..<x.shape[0] {
-        let row = (0..<3).map { logits[r, $0] }
-        targets.append(row.indices.max { row[$0] < row[$1] }!)
-      }
-      var gradients = [Tensor](repeating: Tensor(zeros: []), count: 3)
-      for k in Set(targets) { gradients[k] = model.inputGradient(x, target: k) }
-      for r in 0..<x.shape[0] {
-        let k = targets[r]
-        let g = gradients[k]
-        let slice = Array(g.scalars[(r * 12000)..<((r + 1) * 12000)])
-        saliency += slice
-        if test.1[s + r, k] > 0.5 {
-          let norms = (0..<12).map { lead in slice[(lead * 1000)..<((lead + 1) * 1000)].reduce(0) { $0 + Double($1 * $1) } }
-          let onLeads = SyntheticTask.leadGroups[k].reduce(0) { $0 + norms[$1] }
-          shares[k].append(onLeads / max(norms.reduce(0, +), 1e-30))
+    // 4. Saliency against the true evidence masks.
+    let truth = try PhantomTruth(root: dataURL)
+    let testIDs = testRows.map { dataset.entries[labels.entryIndices[$0]].ecgID }
+    let samples = test.0.shape[2]
+    var saliency = [Float](repeating: 0, count: test.0.count)
+    var mass: [String: [(inside: Double, chance: Double)]] = [:]
+    let classIndex = Dictionary(uniqueKeysWithValues: labels.classes.enumerated().map { ($1, $0) })
+    let batch = 64
+    for s in stride(from: 0, to: testRows.count, by: batch) {
+      let range = s..<min(s + batch, testRows.count)
+      let x = test.0.slice(range)
+      var gradients: [Int: Tensor] = [:]
+      for (offset, r) in range.enumerated() {
+        for finding in truth.findings[testIDs[r]] ?? [] where finding.planted && finding.labelled {
+          guard let code = PhantomFinding(rawValue: finding.code), let superclass = code.superclass, let k = classIndex[superclass] else { continue }
+          if gradients[k] == nil { gradients[k] = model.inputGradient(x, target: k) }
+          let g = gradients[k]!.scalars[(offset * 12 * samples)..<((offset + 1) * 12 * samples)]
+          let mask = truth.evidenceMask(ecgID: testIDs[r], finding: finding.code, rate: 100, samples: samples)
+          let area = mask.reduce(0, +)
+          guard area > 0 else { continue }
+          var total = 0.0, inside = 0.0
+          for (v, m) in zip(g, mask) {
+            total += Double(abs(v))
+            inside += Double(abs(v) * m)
+          }
+          mass[finding.code, default: []].append((inside / max(total, 1e-30), Double(area) / Double(mask.count)))
+          // Keep the saliency of the record's first scored finding.
+          if saliency[(r * 12 * samples)..<((r + 1) * 12 * samples)].allSatisfy({ $0 == 0 }) {
+            for (i, v) in g.enumerated() { saliency[r * 12 * samples + i] = v }
+          }
         }
       }
     }
-    print("4/4 saliency (|∂ logit / ∂ input|² per lead, records where the predicted finding is present):")
-    var saliencySummary: [String: Double] = [:]
-    for k in 0..<3 where !shares[k].isEmpty {
-      let mean = shares[k].reduce(0, +) / Double(shares[k].count)
-      let chance = Double(SyntheticTask.leadGroups[k].count) / 12
-      saliencySummary[SyntheticTask.classNames[k]] = mean
-      print("    " + SyntheticTask.classNames[k].padding(toLength: 9, withPad: " ", startingAt: 0)
-        + String(format: " share on its leads %.2f  (chance %.2f, n = %d)", mean, chance, shares[k].count))
+    print("4/4 saliency |∂ logit(superclass) / ∂ input| inside the finding's true evidence mask (test records with the finding planted and labelled):")
+    print("    finding  n    share inside  chance   ratio")
+    var massSummary: [String: [String: Double]] = [:]
+    for (code, values) in mass.sorted(by: { $0.key < $1.key }) {
+      let inside = values.map(\.inside).reduce(0, +) / Double(values.count)
+      let chance = values.map(\.chance).reduce(0, +) / Double(values.count)
+      massSummary[code] = ["n": Double(values.count), "share_inside": inside, "chance": chance]
+      print("    " + code.padding(toLength: 8, withPad: " ", startingAt: 0)
+        + String(format: " %-4d %.3f         %.3f    %.1f×", values.count, inside, chance, inside / max(chance, 1e-12)))
     }
 
     try model.save(to: runURL.appendingPathComponent("model"))
-    try NumPy.write(test.0, to: runURL.appendingPathComponent("data/x_test.npy"))
-    try NumPy.write(test.1, to: runURL.appendingPathComponent("data/y_test.npy"))
-    try NumPy.write(Tensor(shape: [testCount, 12, 1000], scalars: saliency), to: runURL.appendingPathComponent("attributions/saliency.npy"))
+    try NumPy.write(Tensor(shape: test.0.shape, scalars: saliency), to: runURL.appendingPathComponent("attributions/saliency.npy"))
+    try Data(("ecg_id\n" + testIDs.map(String.init).joined(separator: "\n") + "\n").utf8)
+      .write(to: runURL.appendingPathComponent("attributions/saliency.ecg_id.csv"), options: .atomic)
     let manifest: [String: Any] = [
       "command": "demo", "seed": seed, "records": n, "epochs": epochCount,
-      "dataset": "SyntheticTask (interim; phantom cohort pending)",
+      "dataset": ["kind": "phantom", "path": "data", "rate_hz": 100, "task": "superdiagnostic", "classes": labels.classes,
+                  "folds": ["train": "1-8", "validation": "9", "test": "10"]],
       "model": ["architecture": "lenet1d", "parameters": model.parameterCount, "best_epoch": report.bestEpoch],
-      "test": ["macro_auc": evaluation.score as Any, "per_class_auc": perClass.map { $0 ?? -1 }],
-      "saliency_share_on_finding_leads": saliencySummary,
+      "test": ["macro_auc": evaluation.score as Any, "per_class_auc": Dictionary(uniqueKeysWithValues: zip(labels.classes, perClass.map { $0 ?? -1 }))],
+      "saliency_relevance_mass_in_evidence": massSummary,
       "timings_s": ["train": trainSeconds, "total": Date().timeIntervalSince(start)],
       "threads": parallelThreadCount, "gemm_backend": GEMM.backend.rawValue,
-      "outputs": ["model/architecture.json", "model/weights.safetensors", "data/x_test.npy", "data/y_test.npy", "attributions/saliency.npy"],
+      "outputs": ["data/", "model/architecture.json", "model/weights.safetensors", "attributions/saliency.npy", "attributions/saliency.ecg_id.csv"],
     ]
     let json = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys])
     try json.write(to: runURL.appendingPathComponent("manifest.json"), options: .atomic)
-    print(String(format: "done in %.1f s (training %.1f s); wrote manifest.json, model/, data/, attributions/saliency.npy", Date().timeIntervalSince(start), trainSeconds))
+    print(String(format: "done in %.1f s (training %.1f s); wrote manifest.json, data/, model/, attributions/saliency.npy", Date().timeIntervalSince(start), trainSeconds))
   }
 
   private func format(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "n/a" }
