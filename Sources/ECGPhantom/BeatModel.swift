@@ -139,6 +139,11 @@ enum BeatModel {
       }
     }
     ventricular.append(WaveLobe(.t, center: tCenter, sigmaLeft: tLeft, sigmaRight: tRight, amplitude: t))
+    if let strength = spec.benignVariants["u-wave"] {
+      // U wave: 100 ms after the T peak, 5–15 % of the normal T, mostly anterior (V2–V3).
+      let u = (0.05 + 0.1 * strength) * (normalT * spec.tScale) + (0.02 + 0.03 * strength) * HeartVector(0, 0, -1)
+      ventricular.append(WaveLobe(.u, center: tCenter + 0.1, sigmaLeft: 0.03, sigmaRight: 0.035, amplitude: u))
+    }
     if (st * st).sum() > 0 {
       ventricular.append(
         WaveLobe(.st, center: d + 0.005, sigmaLeft: 0.02, sigmaRight: 0.06, amplitude: st, shape: .plateau(end: tCenter)))

@@ -156,6 +156,9 @@ public struct PhantomCohort: Sendable {
       mainsMv: ns * (uniform() < 0.5 ? 0 : 0.02 * uniform()),
       electrodeGains: (0..<9).map { _ in clamp(1 + 0.03 * v * normal(), 0.9, 1.1) })
 
+    // Drawn last so that adding it left every earlier draw unchanged.
+    if uniform() < (hr < 65 ? 0.5 : 0.15) { benign["u-wave"] = uniform() }
+
     return PhantomRecordSpec(
       ecgID: ecgID, patientID: 10_000 + Int(uniform() * 89_999), age: age, sex: female ? 1 : 0,
       heightCm: (height * 10).rounded() / 10, weightKg: (weight * 10).rounded() / 10,

@@ -14,6 +14,8 @@ public enum WaveKind: String, Sendable, CaseIterable, Codable {
   case st
   /// Ventricular repolarisation.
   case t
+  /// The U wave after T (a benign variant, prominent at slow heart rates).
+  case u
 }
 
 /// One smooth wave component of a beat: an asymmetric Gaussian (or a plateau) in time whose

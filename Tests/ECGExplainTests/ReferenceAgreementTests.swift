@@ -18,14 +18,15 @@ import Testing
     return (model, entries.compactMapValues { if case .float(let t) = $0 { return t } else { return nil } })
   }
 
-  static func error(_ a: Tensor, _ b: Tensor) -> Float {
-    let scale = b.scalars.map(abs).max() ?? 1
+  static func error(_ a: Tensor, _ b: Tensor, scale: Float? = nil) -> Float {
+    let scale = scale ?? b.scalars.map(abs).max() ?? 1
     return zip(a.scalars, b.scalars).map { abs($0 - $1) }.max()! / max(scale, 1e-30)
   }
 
-  /// Share of elements within 1e-4 of the reference (relative to its largest magnitude).
-  static func shareWithin(_ a: Tensor, _ b: Tensor) -> Double {
-    let scale = max(b.scalars.map(abs).max() ?? 1, 1e-30)
+  /// Share of elements within 1e-4 of the reference (relative to its largest magnitude, or to
+  /// `scale`).
+  static func shareWithin(_ a: Tensor, _ b: Tensor, scale: Float? = nil) -> Double {
+    let scale = max(scale ?? b.scalars.map(abs).max() ?? 1, 1e-30)
     return Double(zip(a.scalars, b.scalars).filter { abs($0 - $1) <= 1e-4 * scale }.count) / Double(a.count)
   }
 
@@ -36,10 +37,12 @@ import Testing
   /// gradient of those channels then flows through another time step's receptive field. Where
   /// that happens, 1–3 % of a record's elements differ; everything else must agree to 1e-4. The
   /// ε-LRP of xresnet multiplies relevance at every un-canonised residual addition (up to 1e18),
-  /// which spreads such a difference further: ≥ 90 % there.
-  static func check(_ arch: String, _ key: String, _ result: Tensor, _ expected: Tensor) {
-    let e = error(result, expected)
-    let share = shareWithin(result, expected)
+  /// which spreads such a difference further: ≥ 90 % there. Occlusion attributions are
+  /// differences of two model outputs, so their rounding is relative to the outputs: `scale`
+  /// then is the largest |output| of the attributed targets.
+  static func check(_ arch: String, _ key: String, _ result: Tensor, _ expected: Tensor, scale: Float? = nil) {
+    let e = error(result, expected, scale: scale)
+    let share = shareWithin(result, expected, scale: scale)
     if arch == "lenet1d" {
       #expect(e <= 1e-4, "\(arch) \(key): relative error \(e)")
     } else {
@@ -71,9 +74,11 @@ import Testing
       ("captum_guided_backprop", GuidedBackprop()),
       ("captum_guided_gradcam", GradCAM(layer: layer, guided: true)),
     ]
+    let logits = model.forward(x)
+    let outputScale = max(abs(logits[0, 1]), abs(logits[1, 3]), try #require(reference["captum_occlusion"]).scalars.map(abs).max()!)
     for (key, method) in methods {
       let result = try method.attribute(model, input: x, targets: [1, 3])
-      Self.check(arch, key, result.values, try #require(reference[key]))
+      Self.check(arch, key, result.values, try #require(reference[key]), scale: key == "captum_occlusion" ? outputScale : nil)
     }
   }
 

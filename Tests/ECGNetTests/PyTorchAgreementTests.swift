@@ -22,6 +22,7 @@ import Testing
     let gradient = model.inputGradient(x, target: 1, hooks: hooks)
     let reference = try #require(io["grad_target1"])
     let gradientError = relativeError(gradient, reference)
+    print("pytorch agreement \(arch) \(fused ? "fused" : "layer-by-layer"): forward \(forwardError), input gradient \(gradientError)")
     if fused {
       #expect(gradientError <= 1e-4, "input-gradient relative error \(gradientError)")
     } else {

@@ -164,6 +164,6 @@ import Testing
     for file in ["ptbxl_database.csv", "truth/findings.csv", "truth/unig_features.csv", "truth/evidence.csv", "truth/fiducials_100hz.csv", "records100/00000/00007_lr.dat"] {
       Self.fnv1a(try Data(contentsOf: root.appendingPathComponent(file)), &hash)
     }
-    #expect(String(hash, radix: 16) == "f7be3cd68dae9091")
+    #expect(String(hash, radix: 16) == "4d3834436baabca9")
   }
 }
