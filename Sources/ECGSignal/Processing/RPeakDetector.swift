@@ -9,6 +9,13 @@ public struct RPeaks: Sendable, Equatable {
   /// Sampling rate of `samples` in Hz.
   public var samplingRateHz: Double
 
+  /// R peaks given by the caller (e.g. from another detector or annotations).
+  public init(samples: [Int], usableLeads: [Bool], samplingRateHz: Double) {
+    self.samples = samples
+    self.usableLeads = usableLeads
+    self.samplingRateHz = samplingRateHz
+  }
+
   /// R-peak times in seconds.
   public var seconds: [Double] { samples.map { Double($0) / samplingRateHz } }
   /// RR intervals in milliseconds.
