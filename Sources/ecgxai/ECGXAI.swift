@@ -32,5 +32,8 @@ struct ECGXAI: ParsableCommand {
       Start with `ecgxai demo`.
       """,
     version: "0.1.0",
-    subcommands: [Demo.self, Synth.self, Export.self, Plot.self, Train.self, Predict.self, Explain.self, Bench.self])
+    subcommands: [
+      Demo.self, Synth.self, Export.self, Plot.self, Delineate.self, Features.self, Train.self, Predict.self, Explain.self,
+      Bench.self,
+    ])
 }

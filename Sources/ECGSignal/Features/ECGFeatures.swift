@@ -14,8 +14,13 @@ public struct LeadAmplitudes: Sendable, Equatable, Codable {
   public var t: Double?
   /// ST level at J + 60 ms.
   public var st: Double
+  /// Level at the J point (QRS offset).
+  public var j: Double
   /// Q duration in ms: from QRS onset until an initial negative deflection returns to 0.
   public var qDurationMs: Double
+  /// R duration in ms: the positive deflection around the R maximum, between its zero crossings
+  /// (bounded by the QRS); 0 without R.
+  public var rDurationMs: Double
 }
 
 /// Per-record ECG features from a delineation: rhythm, intervals, per-lead amplitudes, axis and
@@ -113,9 +118,16 @@ public struct ECGFeatures: Sendable, Equatable, Codable {
       if q < 0 {
         while qEnd < qrsOff && x[qEnd] <= 0 { qEnd += 1 }
       }
+      var rDuration = 0.0
+      if r > 0 {
+        var a = qrsOn + maxIndex, b = qrsOn + maxIndex
+        while a > qrsOn && x[a - 1] > 0 { a -= 1 }
+        while b < qrsOff && x[b + 1] > 0 { b += 1 }
+        rDuration = Double(b - a + 1) / rate * 1000
+      }
       return LeadAmplitudes(
         p: signedExtreme(f.pOnset, f.pOffset), q: q, r: r, s: s, t: signedExtreme(f.tOnset, f.tOffset),
-        st: x[j60], qDurationMs: Double(qEnd - qrsOn) / rate * 1000)
+        st: x[j60], j: x[qrsOff], qDurationMs: Double(qEnd - qrsOn) / rate * 1000, rDurationMs: rDuration)
     }
     if let i = leads.indices.first(where: { leadNames[$0].uppercased() == "I" }),
       let avf = leads.indices.first(where: { leadNames[$0].uppercased() == "AVF" })

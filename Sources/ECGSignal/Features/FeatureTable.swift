@@ -1,0 +1,53 @@
+import Foundation
+
+/// The columns of `features.csv`: one row per record, units in the column names (`_ms`, `_mV`,
+/// `_bpm`, `_deg`), per-lead amplitudes named like PTB-XL+'s Uni-G table (`R_Amp_V5_mV`), then the
+/// expert concepts as 0/1. A record that could not be measured keeps its key and a `status` that
+/// says why, with the other cells empty.
+public enum FeatureTable {
+  /// Global feature columns.
+  public static let globalColumns = [
+    "r_peaks", "hr_bpm", "rr_mean_ms", "pr_ms", "p_dur_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms", "qtc_fridericia_ms",
+    "axis_deg", "sokolow_lyon_mV", "cornell_mV", "lewis_mV",
+  ]
+  /// Per-lead measurements (prefix, unit) in column order.
+  public static let leadMeasures = [
+    ("P_Amp", "mV"), ("Q_Amp", "mV"), ("R_Amp", "mV"), ("S_Amp", "mV"), ("T_Amp", "mV"), ("ST_Amp", "mV"), ("J_Amp", "mV"),
+    ("Q_Dur", "ms"), ("R_Dur", "ms"),
+  ]
+  /// Lead names as feature tables spell them.
+  public static let leadNames = ["I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6"]
+
+  /// All columns after the key column.
+  public static var columns: [String] {
+    ["status"] + globalColumns
+      + leadNames.flatMap { lead in leadMeasures.map { "\($0.0)_\(lead)_\($0.1)" } }
+      + ExpertConcepts.names
+  }
+
+  /// The cells of one record (same order as `columns`).
+  public static func row(_ features: ECGFeatures, concepts: [String: Bool]) -> [String] {
+    func number(_ x: Double?, _ digits: Int) -> String {
+      guard let x, x.isFinite else { return "" }
+      return String(format: "%.\(digits)f", x)
+    }
+    var cells = ["ok", String(features.rPeakCount)]
+    cells += [features.heartRateBpm, features.rrMeanMs, features.prMs, features.pDurationMs, features.qrsMs, features.qtMs,
+              features.qtcBazettMs, features.qtcFridericiaMs, features.frontalAxisDeg].map { number($0, 1) }
+    cells += [features.sokolowLyonMv, features.cornellMv, features.lewisIndexMv].map { number($0, 3) }
+    for lead in leadNames {
+      if let a = features.lead(lead) {
+        cells += [a.p, a.q, a.r, a.s, a.t, a.st, a.j].map { number($0, 3) } + [number(a.qDurationMs, 0), number(a.rDurationMs, 0)]
+      } else {
+        cells += [String](repeating: "", count: leadMeasures.count)
+      }
+    }
+    cells += ExpertConcepts.names.map { concepts[$0] == true ? "1" : "0" }
+    return cells
+  }
+
+  /// The cells of a record that could not be measured.
+  public static func failedRow(_ reason: String) -> [String] {
+    [reason] + [String](repeating: "", count: columns.count - 1)
+  }
+}
