@@ -32,6 +32,20 @@ public struct Delineation: Sendable {
   public var templateFiducials: WaveFiducials
   /// The R peaks (and usable leads) the delineation started from.
   public var rPeaks: RPeaks
+  /// Per lead: fiducials of that lead's median beat (seconds from the template's start), found
+  /// within ±40 ms of the global ones; nil for unusable leads.
+  public var leadFiducials: [WaveFiducials?]
+
+  /// The fiducials of every beat in one lead: the lead's template fiducials moved to each beat
+  /// (T by the same QT–RR shift as the global ones).
+  public func beats(lead: Int) -> [WaveFiducials]? {
+    guard let own = leadFiducials[lead] else { return nil }
+    return beats.map { beat in
+      let shift = beat.rPeak - templateFiducials.rPeak
+      let tShift = (beat.tPeak ?? 0) - (templateFiducials.tPeak.map { $0 + shift } ?? (beat.tPeak ?? 0))
+      return own.shifted(by: shift, tShift: tShift)
+    }
+  }
 }
 
 /// Global (multi-lead) delineation of P, QRS and T waves.
@@ -202,7 +216,62 @@ public struct Delineator: Sendable {
     }
     let medianBeat = MedianBeat(
       samples: cleanTemplate, leadNames: record.leadNames, samplingRateHz: templateRate, rIndex: rIndex, beatCount: beatCount)
-    return Delineation(beats: beats, template: medianBeat, templateFiducials: templateFiducials, rPeaks: rPeaks)
+    let global = (pOn: pOnset, pOff: pOffset, qrsOn: qrsOn, qrsOff: qrsOff, tOn: tOnset, tOff: tOffset)
+    let leadFiducials = (0..<record.leadCount).map { lead -> WaveFiducials? in
+      guard usable[lead] else { return nil }
+      let x = Array(template[(lead * m)..<((lead + 1) * m)])
+      return Self.leadFiducials(x, global: global, rIndex: rIndex, rate: templateRate, velocityFraction: qrsVelocityFraction)
+    }
+    return Delineation(
+      beats: beats, template: medianBeat, templateFiducials: templateFiducials, rPeaks: rPeaks, leadFiducials: leadFiducials)
+  }
+
+  /// One lead's fiducials on its (filtered, baseline-corrected) median beat, searched within
+  /// ±40 ms of the global ones with the same rules on |x| and |dx/dt|.
+  static func leadFiducials(
+    _ x: [Double], global: (pOn: Int?, pOff: Int?, qrsOn: Int, qrsOff: Int, tOn: Int?, tOff: Int?), rIndex: Int,
+    rate: Double, velocityFraction: Double
+  ) -> WaveFiducials {
+    let m = x.count
+    let ms = { (v: Double) in Int((v / 1000 * rate).rounded()) }
+    let clampIndex = { (i: Int) in min(m - 1, max(0, i)) }
+    let seconds = { (i: Int) in Double(i) / rate }
+    let magnitude = x.map(abs)
+    let velocity = (0..<m).map { i in abs(x[min(m - 1, i + 1)] - x[max(0, i - 1)]) / 2 * rate }
+    // QRS: the lead's largest deflection inside the global QRS; on/off where its velocity stays
+    // below the fraction of its peak velocity, within ±40 ms of the global on/off.
+    let qrsRange = global.qrsOn...max(global.qrsOn, global.qrsOff)
+    let peak = qrsRange.max { magnitude[$0] < magnitude[$1] }!
+    let vMax = qrsRange.map { velocity[$0] }.max() ?? 0
+    let hold = max(1, ms(6))
+    let lowOn = clampIndex(global.qrsOn - ms(40)), highOff = clampIndex(global.qrsOff + ms(40))
+    var on = lowOn
+    var i = peak
+    while i - hold >= lowOn {
+      if (0..<hold).allSatisfy({ velocity[i - $0] < velocityFraction * vMax }) { on = i; break }
+      i -= 1
+    }
+    var off = highOff
+    i = peak
+    while i + hold <= highOff {
+      if (0..<hold).allSatisfy({ velocity[i + $0] < velocityFraction * vMax }) { off = i; break }
+      i += 1
+    }
+    on = max(on, lowOn)
+    off = max(off, on)
+    func wave(_ from: Int?, _ to: Int?) -> (onset: Int, peak: Int, offset: Int)? {
+      guard let from, let to, to > from else { return nil }
+      let lo = clampIndex(from - ms(40)), hi = clampIndex(to + ms(40))
+      let p = (clampIndex(from)...clampIndex(to)).max { magnitude[$0] < magnitude[$1] }!
+      guard let edges = gaussianEdges(magnitude, peak: p, from: lo, to: hi) else { return nil }
+      return (max(lo, edges.onset), p, min(hi, edges.offset))
+    }
+    let p = wave(global.pOn, global.pOff)
+    let t = wave(global.tOn, global.tOff)
+    return WaveFiducials(
+      pOnset: p.map { seconds($0.onset) }, pPeak: p.map { seconds($0.peak) }, pOffset: p.map { seconds($0.offset) },
+      qrsOnset: seconds(on), rPeak: seconds(peak), qrsOffset: seconds(off),
+      tOnset: t.map { seconds($0.onset) }, tPeak: t.map { seconds($0.peak) }, tOffset: t.map { seconds($0.offset) })
   }
 
   /// Removes the remaining baseline wander: each lead's level in every beat's PR segment (the

@@ -6,6 +6,8 @@ public enum SignalError: Error, CustomStringConvertible, Equatable {
   case signalTooShort(String)
   /// The signal contains NaN or infinite samples, or has an unusable shape.
   case invalidSignal(String)
+  /// A concept rules file that cannot be parsed.
+  case invalidRules(String)
 
   /// A one-line explanation.
   public var description: String {
@@ -13,6 +15,7 @@ public enum SignalError: Error, CustomStringConvertible, Equatable {
     case .invalidFilter(let why): "invalid filter: \(why)"
     case .signalTooShort(let why): "signal too short: \(why)"
     case .invalidSignal(let why): "invalid signal: \(why)"
+    case .invalidRules(let why): "invalid concept rules: \(why)"
     }
   }
 }

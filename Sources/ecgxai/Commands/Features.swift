@@ -22,19 +22,35 @@ struct Features: ParsableCommand {
   @Option(help: "Output CSV file.")
   var out: String
 
+  @Option(help: "Rules file of user-defined concepts ('NAME: expression' per line; docs/features.md).")
+  var concepts: String?
+
   func run() throws {
+    let columns = FeatureTable.columns
+    var rules: ConceptRules? = nil
+    if let concepts {
+      guard let text = try? String(contentsOfFile: concepts, encoding: .utf8) else { throw CLIError("cannot read the concept rules file \(concepts)") }
+      do { rules = try ConceptRules(text: text, known: Set(columns.dropFirst())) } catch let error as SignalError {
+        throw CLIError("\(concepts): \(error.description)")
+      }
+    }
     let (keyColumn, items) = try source.items()
     let started = Date()
-    let rows = processRecords(items) { item in
+    let rows = processRecords(items) { [rules] item in
       do {
         let record = try item.read()
         let features = ECGFeatures(try Delineator().delineate(record))
-        return [[item.key] + FeatureTable.row(features, concepts: ExpertConcepts.evaluate(features, female: item.female, age: item.age))]
+        let cells = FeatureTable.row(features, concepts: ExpertConcepts.evaluate(features, female: item.female, age: item.age))
+        guard let rules else { return [[item.key] + cells] }
+        var values: [String: Double] = [:]
+        for (column, cell) in zip(columns, cells) { if let v = Double(cell) { values[column] = v } }
+        let own = rules.evaluate(values)
+        return [[item.key] + cells + rules.names.map { own[$0] == true ? "1" : "0" }]
       } catch {
-        return [[item.key] + FeatureTable.failedRow(failureReason(error))]
+        return [[item.key] + FeatureTable.failedRow(failureReason(error)) + (rules?.names.map { _ in "" } ?? [])]
       }
     }
-    var writer = CSVWriter(columns: [keyColumn] + FeatureTable.columns)
+    var writer = CSVWriter(columns: [keyColumn] + columns + (rules?.names ?? []))
     for row in rows { writer.append(row) }
     try writer.write(to: try outputURL(out))
     let seconds = Date().timeIntervalSince(started)
