@@ -69,6 +69,14 @@ public struct ECGFeatures: Sendable, Equatable, Codable {
   }
   /// Cornell product: Cornell voltage (+ 0.8 mV in women) × QRS duration, in mV·ms.
   public func cornellProduct(female: Bool) -> Double? { cornellMv.map { ($0 + (female ? 0.8 : 0)) * qrsMs } }
+  /// R-wave progression: the first precordial lead (1 = V1 … 6 = V6) whose R ≥ |S| (the
+  /// transition zone; normally V3–V4), nil when no precordial lead has R ≥ |S|.
+  public var rWaveTransition: Int? {
+    (1...6).first { k in lead("V\(k)").map { $0.r > 0 && $0.r >= -$0.s } ?? false }
+  }
+  /// Poor R-wave progression: R(V3) ≤ 0.3 mV (nil without V3).
+  public var poorRWaveProgression: Bool? { lead("V3").map { $0.r <= 0.3 } }
+
   /// Lewis index (R(I) + |S(III)|) − (R(III) + |S(I)|) in mV.
   public var lewisIndexMv: Double? {
     guard let i = lead("I"), let iii = lead("III") else { return nil }

@@ -8,7 +8,7 @@ public enum FeatureTable {
   /// Global feature columns.
   public static let globalColumns = [
     "r_peaks", "hr_bpm", "rr_mean_ms", "pr_ms", "p_dur_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms", "qtc_fridericia_ms",
-    "axis_deg", "sokolow_lyon_mV", "cornell_mV", "lewis_mV",
+    "axis_deg", "sokolow_lyon_mV", "cornell_mV", "cornell_product_mVms", "lewis_mV", "r_transition_lead", "poor_r_progression",
   ]
   /// Per-lead measurements (prefix, unit) in column order.
   public static let leadMeasures = [
@@ -25,8 +25,8 @@ public enum FeatureTable {
       + ExpertConcepts.names
   }
 
-  /// The cells of one record (same order as `columns`).
-  public static func row(_ features: ECGFeatures, concepts: [String: Bool]) -> [String] {
+  /// The cells of one record (same order as `columns`); the Cornell product needs the sex.
+  public static func row(_ features: ECGFeatures, concepts: [String: Bool], female: Bool? = nil) -> [String] {
     func number(_ x: Double?, _ digits: Int) -> String {
       guard let x, x.isFinite else { return "" }
       return String(format: "%.\(digits)f", x)
@@ -34,7 +34,11 @@ public enum FeatureTable {
     var cells = ["ok", String(features.rPeakCount)]
     cells += [features.heartRateBpm, features.rrMeanMs, features.prMs, features.pDurationMs, features.qrsMs, features.qtMs,
               features.qtcBazettMs, features.qtcFridericiaMs, features.frontalAxisDeg].map { number($0, 1) }
-    cells += [features.sokolowLyonMv, features.cornellMv, features.lewisIndexMv].map { number($0, 3) }
+    cells += [features.sokolowLyonMv, features.cornellMv].map { number($0, 3) }
+    cells.append(number(female.flatMap { features.cornellProduct(female: $0) }, 1))
+    cells.append(number(features.lewisIndexMv, 3))
+    cells.append(features.rWaveTransition.map { "V\($0)" } ?? "")
+    cells.append(features.poorRWaveProgression.map { $0 ? "1" : "0" } ?? "")
     for lead in leadNames {
       if let a = features.lead(lead) {
         cells += [a.p, a.q, a.r, a.s, a.t, a.st, a.j].map { number($0, 3) } + [number(a.qDurationMs, 0), number(a.rDurationMs, 0)]

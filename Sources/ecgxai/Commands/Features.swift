@@ -40,7 +40,8 @@ struct Features: ParsableCommand {
       do {
         let record = try item.read()
         let features = ECGFeatures(try Delineator().delineate(record))
-        let cells = FeatureTable.row(features, concepts: ExpertConcepts.evaluate(features, female: item.female, age: item.age))
+        let cells = FeatureTable.row(
+          features, concepts: ExpertConcepts.evaluate(features, female: item.female, age: item.age), female: item.female)
         guard let rules else { return [[item.key] + cells] }
         var values: [String: Double] = [:]
         for (column, cell) in zip(columns, cells) { if let v = Double(cell) { values[column] = v } }

@@ -7,7 +7,7 @@ import Foundation
 /// PATH is a PTB-XL-layout folder, a folder of WFDB records (searched recursively) or one WFDB
 /// record (`name`, `name.hea`).
 struct RecordSourceOptions: ParsableArguments {
-  @Option(name: .long, help: "PTB-XL-layout folder, folder of WFDB records, or one WFDB record.")
+  @Option(name: .long, help: "PTB-XL-layout folder (or a run directory with one in data/), folder of WFDB records, or one WFDB record.")
   var data: String
 
   @Option(name: .long, help: "PTB-XL folders: sampling rate to read, 100 (records100/) or 500 (records500/).")
@@ -29,7 +29,11 @@ struct RecordSourceOptions: ParsableArguments {
 
   /// The key column's name and the selected records.
   func items() throws -> (keyColumn: String, items: [Item]) {
-    let url = URL(fileURLWithPath: data)
+    // A run directory: its dataset lives in data/.
+    let given = URL(fileURLWithPath: data)
+    let isRun = FileManager.default.fileExists(atPath: given.appendingPathComponent("data/ptbxl_database.csv").path)
+    let url = isRun ? given.appendingPathComponent("data") : given
+    let data = url.path
     var isDirectory: ObjCBool = false
     let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
     var all: [Item]
