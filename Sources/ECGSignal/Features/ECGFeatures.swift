@@ -47,15 +47,19 @@ public struct ECGFeatures: Sendable, Equatable, Codable {
   public var qtcFridericiaMs: Double?
   /// Frontal QRS axis in degrees (from the net QRS deflections R + Q + S of I and aVF).
   public var frontalAxisDeg: Double?
-  /// Amplitudes per lead, in the record's lead order.
-  public var leads: [LeadAmplitudes]
+  /// Amplitudes per lead, in the record's lead order; nil for a lead that was unusable (flat).
+  public var leads: [LeadAmplitudes?]
   /// Lead names of `leads`.
   public var leadNames: [String]
 
-  /// The amplitudes of a lead by name (case-insensitive; `AVL` = `aVL`).
+  /// The amplitudes of a lead by name (case-insensitive; `AVL` = `aVL`); nil when the record has
+  /// no such lead or it was unusable.
   public func lead(_ name: String) -> LeadAmplitudes? {
-    leadNames.firstIndex { $0.uppercased() == name.uppercased() }.map { leads[$0] }
+    leadNames.firstIndex { $0.uppercased() == name.uppercased() }.flatMap { leads[$0] }
   }
+
+  /// Names of the leads that were unusable (flat) and have no amplitudes.
+  public var unusableLeads: [String] { leadNames.indices.filter { leads[$0] == nil }.map { leadNames[$0] } }
 
   /// Sokolow-Lyon index |S(V1)| + max(R(V5), R(V6)) in mV.
   public var sokolowLyonMv: Double? {
@@ -104,7 +108,9 @@ public struct ECGFeatures: Sendable, Equatable, Codable {
     leadNames = template.leadNames
     let (qrsOn, qrsOff) = (index(f.qrsOnset), index(f.qrsOffset))
     let j60 = index(f.qrsOffset + 0.06)
-    leads = (0..<template.leadNames.count).map { lead in
+    let usable = delineation.rPeaks.usableLeads
+    leads = (0..<template.leadNames.count).map { lead -> LeadAmplitudes? in
+      guard usable.count != template.leadNames.count || usable[lead] else { return nil }
       let x = Array(template.lead(lead))
       let qrs = Array(x[qrsOn...max(qrsOn, qrsOff)])
       let maxIndex = qrs.indices.max { qrs[$0] < qrs[$1] }!
@@ -137,11 +143,11 @@ public struct ECGFeatures: Sendable, Equatable, Codable {
         p: signedExtreme(f.pOnset, f.pOffset), q: q, r: r, s: s, t: signedExtreme(f.tOnset, f.tOffset),
         st: x[j60], j: x[qrsOff], qDurationMs: Double(qEnd - qrsOn) / rate * 1000, rDurationMs: rDuration)
     }
-    if let i = leads.indices.first(where: { leadNames[$0].uppercased() == "I" }),
-      let avf = leads.indices.first(where: { leadNames[$0].uppercased() == "AVF" })
-    {
-      let netI = leads[i].r + leads[i].q + leads[i].s
-      let netF = leads[avf].r + leads[avf].q + leads[avf].s
+    let (names, amplitudes) = (leadNames, leads)
+    let named = { (name: String) in names.firstIndex { $0.uppercased() == name }.flatMap { amplitudes[$0] } }
+    if let i = named("I"), let avf = named("AVF") {
+      let netI = i.r + i.q + i.s
+      let netF = avf.r + avf.q + avf.s
       frontalAxisDeg = atan2(netF, netI) * 180 / .pi
     } else {
       frontalAxisDeg = nil

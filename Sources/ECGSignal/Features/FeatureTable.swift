@@ -3,12 +3,14 @@ import Foundation
 /// The columns of `features.csv`: one row per record, units in the column names (`_ms`, `_mV`,
 /// `_bpm`, `_deg`), per-lead amplitudes named like PTB-XL+'s Uni-G table (`R_Amp_V5_mV`), then the
 /// expert concepts as 0/1. A record that could not be measured keeps its key and a `status` that
-/// says why, with the other cells empty.
+/// says why, with the other cells empty; a flat lead is named in `unusable_leads` and its cells are
+/// empty (so are indices that need it).
 public enum FeatureTable {
   /// Global feature columns.
   public static let globalColumns = [
     "r_peaks", "hr_bpm", "rr_mean_ms", "pr_ms", "p_dur_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms", "qtc_fridericia_ms",
     "axis_deg", "sokolow_lyon_mV", "cornell_mV", "cornell_product_mVms", "lewis_mV", "r_transition_lead", "poor_r_progression",
+    "unusable_leads",
   ]
   /// Per-lead measurements (prefix, unit) in column order.
   public static let leadMeasures = [
@@ -39,6 +41,7 @@ public enum FeatureTable {
     cells.append(number(features.lewisIndexMv, 3))
     cells.append(features.rWaveTransition.map { "V\($0)" } ?? "")
     cells.append(features.poorRWaveProgression.map { $0 ? "1" : "0" } ?? "")
+    cells.append(features.unusableLeads.joined(separator: " "))
     for lead in leadNames {
       if let a = features.lead(lead) {
         cells += [a.p, a.q, a.r, a.s, a.t, a.st, a.j].map { number($0, 3) } + [number(a.qDurationMs, 0), number(a.rDurationMs, 0)]
