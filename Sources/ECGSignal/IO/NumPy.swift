@@ -11,6 +11,8 @@ public enum NumPyError: Error, CustomStringConvertible {
   case fortranOrder(path: String)
   /// The data section is shorter than the header's shape says.
   case truncated(path: String, expectedBytes: Int, actualBytes: Int)
+  /// A file could not be written.
+  case unwritable(path: String, reason: String)
 
   public var description: String {
     switch self {
@@ -21,6 +23,7 @@ public enum NumPyError: Error, CustomStringConvertible {
       "\(path): array is in Fortran order; save np.ascontiguousarray(x)"
     case .truncated(let path, let expected, let actual):
       "\(path): data is truncated (\(actual) of \(expected) bytes)"
+    case .unwritable(let path, let reason): "\(path): cannot write (\(reason))"
     }
   }
 }
@@ -102,7 +105,14 @@ public enum NumPy {
 
   /// Writes a tensor as a little-endian float32 `.npy` (version 1.0) atomically.
   public static func write(_ tensor: Tensor, to url: URL) throws {
-    let shapeText = tensor.shape.count == 1 ? "(\(tensor.shape[0]),)" : "(" + tensor.shape.map(String.init).joined(separator: ", ") + ")"
+    var data = header(shape: tensor.shape)
+    tensor.scalars.withUnsafeBytes { data.append(contentsOf: $0) }
+    try data.write(to: url, options: .atomic)
+  }
+
+  /// The magic, version and header of a little-endian float32 C-order array of `shape`.
+  static func header(shape: [Int]) -> Data {
+    let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
     var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shapeText), }"
     // Pad so that the data starts at a multiple of 64 bytes, ending with a newline.
     while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
@@ -112,8 +122,54 @@ public enum NumPy {
     data.append(UInt8(length & 0xFF))
     data.append(UInt8(length >> 8))
     data.append(contentsOf: Array(header.utf8))
-    tensor.scalars.withUnsafeBytes { data.append(contentsOf: $0) }
-    try data.write(to: url, options: .atomic)
+    return data
+  }
+
+  /// Writes a float32 `.npy` of a known shape piece by piece (e.g. attributions of a whole
+  /// dataset, batch after batch) into a temporary file that `finish()` renames into place, so the
+  /// array never has to fit in memory and an interrupted run leaves no half-written file.
+  public final class StreamWriter {
+    let url: URL
+    let temporary: URL
+    let handle: FileHandle
+    let expected: Int
+    var written = 0
+
+    /// Starts a file of `shape` at `url`.
+    public init(url: URL, shape: [Int]) throws {
+      self.url = url
+      temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())")
+      guard FileManager.default.createFile(atPath: temporary.path, contents: NumPy.header(shape: shape)) else {
+        throw NumPyError.unwritable(path: temporary.path, reason: "cannot create the file")
+      }
+      handle = try FileHandle(forWritingTo: temporary)
+      try handle.seekToEnd()
+      expected = shape.reduce(1, *)
+    }
+
+    /// Appends values in C order.
+    public func append(_ values: [Float]) throws {
+      precondition(written + values.count <= expected, "NumPy.StreamWriter: more values than the shape holds")
+      try values.withUnsafeBytes { try handle.write(contentsOf: Data($0)) }
+      written += values.count
+    }
+
+    /// Closes the file and moves it into place; throws if fewer values than the shape holds were written.
+    public func finish() throws {
+      try handle.close()
+      guard written == expected else {
+        try? FileManager.default.removeItem(at: temporary)
+        throw NumPyError.unwritable(path: url.path, reason: "\(written) of \(expected) values written")
+      }
+      _ = try? FileManager.default.removeItem(at: url)
+      try FileManager.default.moveItem(at: temporary, to: url)
+    }
+
+    /// Removes the temporary file (after an error).
+    public func abandon() {
+      try? handle.close()
+      try? FileManager.default.removeItem(at: temporary)
+    }
   }
 
   /// The text of a key's value in a NumPy header dict literal.

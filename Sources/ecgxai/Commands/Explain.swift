@@ -8,23 +8,41 @@ import Foundation
 /// `ecgxai explain`: attribute a model's outputs on ECGs from a NumPy array.
 struct Explain: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Attribute a model's output to the input samples of [N, 12, T] ECGs (.npy).",
+    abstract: "Attribute a model's outputs to the input samples: a run's dataset split, or [N, 12, T] ECGs (.npy).",
     discussion: """
       Methods: saliency (signed gradient; --absolute for |gradient|), gxi (gradient × input),
-      ig (integrated gradients), lrp-epsilon (the paper's EpsilonComposite), lrp-epsilon-plus,
+      ig (integrated gradients), smoothgrad (saliency averaged over --samples noisy copies, σ
+      --noise mV), occlusion (--window/--stride samples, zero baseline), gradcam, guided-gradcam
+      (--layer; default the last feature block: lenet1d sequential.10, xresnet features.7),
+      guided-backprop, lrp-epsilon (the paper's EpsilonComposite), lrp-epsilon-plus,
       lrp-epsilon-plus-flat, lrp-alpha2beta1, lrp-epsilon-gamma-box.
       Defaults are the paper's: IG with 10 right-Riemann steps from a zero baseline (Zennit),
       LRP with ε = 1e-3 on every convolution/linear layer and BatchNorm merged.
-      Example: ecgxai explain --model runs/m/model --input X.npy --method lrp-epsilon --target 1 --out A.npy
+      Examples: ecgxai explain runs/demo --method ig --split test        (→ runs/demo/attributions/ig.npy)
+                ecgxai explain runs/demo --method saliency --split all --shard 2/4
+                ecgxai explain --model runs/m/model --input X.npy --method lrp-epsilon --target 1 --out A.npy
       """)
 
-  @OptionGroup var modelOptions: ModelOptions
+  @Argument(help: "Run directory (model/ and data/ inside); writes RUN/attributions/METHOD.npy.")
+  var runDirectory: String?
 
-  @Option(help: "Input .npy [records, leads, samples] in mV.")
-  var input: String
+  @Option(help: "Model directory (architecture.json + weights.safetensors); default RUN/model.")
+  var model: String?
 
-  @Option(help: "Output .npy for the attributions [records, leads, samples] (float32).")
-  var out: String
+  @Option(help: "Input .npy [records, leads, samples] in mV (instead of a run directory).")
+  var input: String?
+
+  @Option(help: "Output .npy [records, leads, samples] (float32); default RUN/attributions/METHOD[.SPLIT][.shard-i-of-n].npy (SPLIT omitted for test).")
+  var out: String?
+
+  @Option(help: "With RUN: records of the split test (fold 10), validation (9), train (1–8) or all.")
+  var split = "test"
+
+  @Option(help: "With RUN: sampling rate of the records, 100 or 500.")
+  var rate = 100
+
+  @Option(help: "With RUN: only shard i of n (1-based, e.g. 2/4) → METHOD.shard-2-of-4.npy.")
+  var shard: String?
 
   @Option(help: "Attribution method (see above).")
   var method = "saliency"
@@ -45,10 +63,18 @@ struct Explain: ParsableCommand {
   @Option(help: "lrp-epsilon-gamma-box: lowest input value (mV).") var low: Float = -5
   @Option(help: "lrp-epsilon-gamma-box: highest input value (mV).") var high: Float = 5
   @Option(help: "lrp: residual additions 'gradient' (the paper's) or 'proportional'.") var residual = "gradient"
+  @Option(help: "smoothgrad: noisy copies.") var samples = 25
+  @Option(help: "smoothgrad: noise σ in mV.") var noise: Float = 0.1
+  @Option(help: "occlusion: window length in samples.") var window = 50
+  @Option(name: .customLong("stride"), help: "occlusion: window stride in samples.") var occlusionStride = 25
+  @Option(help: "gradcam/guided-gradcam: layer path (see the error message for the list).") var layer: String?
   @Option(help: "Records per pass.") var batchSize = 32
 
   func validate() throws {
-    let methods = ["saliency", "gxi", "ig", "lrp-epsilon", "lrp-epsilon-plus", "lrp-epsilon-plus-flat", "lrp-alpha2beta1", "lrp-epsilon-gamma-box"]
+    let methods = [
+      "saliency", "gxi", "ig", "smoothgrad", "occlusion", "gradcam", "guided-gradcam", "guided-backprop", "lrp-epsilon",
+      "lrp-epsilon-plus", "lrp-epsilon-plus-flat", "lrp-alpha2beta1", "lrp-epsilon-gamma-box",
+    ]
     guard methods.contains(method) else { throw ValidationError("unknown --method '\(method)'; choose one of \(methods.joined(separator: ", "))") }
     guard target == "predicted" || Int(target) != nil else { throw ValidationError("--target must be a class index or 'predicted'") }
     guard IntegratedGradients.Method(rawValue: integration) != nil else {
@@ -56,15 +82,27 @@ struct Explain: ParsableCommand {
     }
     guard ["zero", "lead-mean"].contains(baseline) else { throw ValidationError("--baseline must be zero or lead-mean") }
     guard ["gradient", "proportional"].contains(residual) else { throw ValidationError("--residual must be gradient or proportional") }
+    guard (runDirectory == nil) != (input == nil) else { throw ValidationError("give a run directory or --input X.npy (not both)") }
+    guard runDirectory != nil || (model != nil && out != nil) else { throw ValidationError("--input needs --model and --out") }
+    guard ["test", "validation", "train", "all"].contains(split) else { throw ValidationError("--split must be test, validation, train or all") }
     guard steps >= 2, batchSize > 0, internalBatchSize > 0, epsilon >= 0 else {
       throw ValidationError("--steps must be ≥ 2, --batch-size and --internal-batch-size positive, --epsilon ≥ 0")
     }
+    guard samples >= 1, noise >= 0, window >= 1, occlusionStride >= 1 else {
+      throw ValidationError("--samples, --window and --stride must be ≥ 1 and --noise ≥ 0")
+    }
   }
 
-  func makeMethod() -> any AttributionMethod {
+  func makeMethod(architecture: String) -> any AttributionMethod {
     let residualHandling = LRP.ResidualHandling(rawValue: residual)!
+    let camLayer = layer ?? (architecture == "lenet1d" ? "sequential.10" : "features.7")
     switch method {
     case "gxi": return GradientTimesInput()
+    case "smoothgrad": return SmoothGrad(base: Saliency(absolute: absolute), samples: samples, standardDeviation: noise)
+    case "occlusion": return Occlusion(window: window, stride: occlusionStride)
+    case "gradcam": return GradCAM(layer: camLayer)
+    case "guided-gradcam": return GradCAM(layer: camLayer, guided: true)
+    case "guided-backprop": return GuidedBackprop()
     case "ig":
       return IntegratedGradients(
         steps: steps, method: IntegratedGradients.Method(rawValue: integration)!,
@@ -80,32 +118,77 @@ struct Explain: ParsableCommand {
   }
 
   func run() throws {
-    let model = try modelOptions.load()
-    let x = try readArray(input, what: "input")
-    try validateECGBatch(x, leads: model.architecture.inputChannels, path: input)
+    let runURL = runDirectory.map { URL(fileURLWithPath: $0) }
+    let model = try ModelOptions.load(model ?? runURL!.appendingPathComponent("model").path)
     if let index = Int(target), index < 0 || index >= model.architecture.classes {
       throw CLIError("--target \(index) is out of range: the model has \(model.architecture.classes) outputs (0…\(model.architecture.classes - 1))")
     }
-    let attribution = makeMethod()
-    let n = x.shape[0]
-    var values = [Float]()
-    values.reserveCapacity(x.count)
+    let attribution = makeMethod(architecture: model.architecture.name)
+    // The records: a NumPy array, or a split of the run's dataset read batch by batch.
+    let x: Tensor?
+    var dataset: PTBXLDataset? = nil
+    var indices: [Int] = []
+    let outURL: URL
+    if let input {
+      let array = try readArray(input, what: "input")
+      try validateECGBatch(array, leads: model.architecture.inputChannels, path: input)
+      x = array
+      outURL = try outputURL(out!)
+    } else {
+      x = nil
+      let data = runURL!.appendingPathComponent("data")
+      let folds: String? = ["test": "10", "validation": "9", "train": "1-8", "all": nil][split]!
+      let options = DatasetOptions(data: data.path, rate: rate, folds: folds)
+      guard FileManager.default.fileExists(atPath: data.appendingPathComponent("ptbxl_database.csv").path) else {
+        throw CLIError("\(runDirectory!) has no dataset in data/ (ptbxl_database.csv); run `ecgxai demo` or give --input")
+      }
+      dataset = try options.load()
+      indices = try options.selection(dataset!)
+      if let shard {
+        let parts = shard.split(separator: "/").compactMap { Int($0) }
+        guard parts.count == 2, parts[1] >= 1, (1...parts[1]).contains(parts[0]) else {
+          throw CLIError("--shard must be i/n with 1 ≤ i ≤ n, e.g. 1/4; got '\(shard)'")
+        }
+        indices = indices.enumerated().filter { $0.offset % parts[1] == parts[0] - 1 }.map(\.element)
+      }
+      guard !indices.isEmpty else { throw CLIError("no records in the \(split) split") }
+      let name = attribution.name + (split == "test" ? "" : ".\(split)") + (shard.map { ".shard-" + $0.replacingOccurrences(of: "/", with: "-of-") } ?? "")
+      outURL = try outputURL(out ?? runURL!.appendingPathComponent("attributions/\(name).npy").path)
+    }
+    let n = x?.shape[0] ?? indices.count
+    var writer: NumPy.StreamWriter? = nil
     var diagnostics: [String: [Double]] = [:]
     let start = Date()
-    for s in stride(from: 0, to: n, by: batchSize) {
-      let batch = x.slice(s..<min(s + batchSize, n))
-      let targets = Int(target).map { Array(repeating: $0, count: batch.shape[0]) } ?? predictedTargets(model.forward(batch))
-      let result: Attribution
-      do { result = try attribution.attribute(model, input: batch, targets: targets) } catch let error as AttributionError {
-        throw CLIError(error.description)
+    do {
+      for s in stride(from: 0, to: n, by: batchSize) {
+        let range = s..<min(s + batchSize, n)
+        let batch: Tensor
+        if let x { batch = x.slice(range) } else {
+          do { batch = try dataset!.batch(Array(indices[range]), rate: rate) } catch let error as PTBXLError { throw CLIError(error.description) }
+          try validateECGBatch(batch, leads: model.architecture.inputChannels, path: runDirectory!)
+        }
+        if writer == nil { writer = try NumPy.StreamWriter(url: outURL, shape: [n] + Array(batch.shape.dropFirst())) }
+        let targets = Int(target).map { Array(repeating: $0, count: batch.shape[0]) } ?? predictedTargets(model.forward(batch))
+        let result: Attribution
+        do { result = try attribution.attribute(model, input: batch, targets: targets) } catch let error as AttributionError {
+          throw CLIError(error.description)
+        }
+        try writer!.append(result.values.scalars)
+        for (key, list) in result.diagnostics { diagnostics[key, default: []] += list }
+        progress(done: range.upperBound, total: n)
       }
-      values += result.values.scalars
-      for (key, list) in result.diagnostics { diagnostics[key, default: []] += list }
-      progress(done: min(s + batchSize, n), total: n)
+      try writer?.finish()
+    } catch {
+      writer?.abandon()
+      throw error
     }
-    try NumPy.write(Tensor(shape: x.shape, scalars: values), to: try outputURL(out))
+    if dataset != nil {
+      let ids = indices.map { String(dataset!.entries[$0].ecgID) }
+      let idsURL = outURL.deletingPathExtension().appendingPathExtension("ecg_id.csv")
+      try Data(("ecg_id\n" + ids.joined(separator: "\n") + "\n").utf8).write(to: idsURL, options: .atomic)
+    }
     let seconds = Date().timeIntervalSince(start)
-    print("wrote \(out): \(attribution.name) attributions \(x.shape) in \(String(format: "%.1f", seconds)) s (\(String(format: "%.1f", Double(n) / seconds)) records/s)")
+    print("wrote \(outURL.path): \(attribution.name) attributions of \(n) records in \(String(format: "%.1f", seconds)) s (\(String(format: "%.1f", Double(n) / seconds)) records/s)")
     for (key, list) in diagnostics.sorted(by: { $0.key < $1.key }) {
       let mean = list.reduce(0, +) / Double(list.count)
       let worst = list.map(abs).max() ?? 0

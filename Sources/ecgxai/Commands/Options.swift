@@ -10,8 +10,12 @@ struct ModelOptions: ParsableArguments {
   var model: String
 
   /// Loads the model or throws an error that says what is wrong.
-  func load() throws -> Model {
-    do { return try Model.load(from: URL(fileURLWithPath: model)) } catch let error as WeightsError {
+  func load() throws -> Model { try Self.load(model) }
+
+  /// Loads the model directory at `path` or throws an error that says what is wrong.
+  static func load(_ path: String) throws -> Model {
+    guard FileManager.default.fileExists(atPath: path) else { throw CLIError("model directory not found: \(path)") }
+    do { return try Model.load(from: URL(fileURLWithPath: path)) } catch let error as WeightsError {
       throw CLIError(error.description)
     } catch let error as ModelZooError { throw CLIError(error.description) }
   }
