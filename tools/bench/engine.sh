@@ -8,8 +8,9 @@ cd "$(dirname "$0")/../.."
 threads=${1:-$(nproc)}
 batch=${2:-32}
 python=${PYTHON:-.venv-ref/bin/python}
-swift build -c release --product ecgxai >/dev/null
-bin=$(swift build -c release --show-bin-path)/ecgxai
+scratch=${SCRATCH:-.build}
+swift build -c release --scratch-path "$scratch" --product ecgxai >/dev/null
+bin=$(swift build -c release --scratch-path "$scratch" --show-bin-path)/ecgxai
 ours=$(ECGXAI_THREADS=$threads "$bin" bench engine --json --batch "$batch")
 peer=$("$python" tools/bench/engine_torch.py --threads "$threads" --batch "$batch")
 echo "ecgxai:  $ours"

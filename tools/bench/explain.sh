@@ -7,8 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 threads=${1:-$(nproc)}
 python=${PYTHON:-.venv-ref/bin/python}
-swift build -c release --product ecgxai >/dev/null 2>&1
-bin=$(swift build -c release --show-bin-path)/ecgxai
+scratch=${SCRATCH:-.build}
+swift build -c release --scratch-path "$scratch" --product ecgxai >/dev/null 2>&1
+bin=$(swift build -c release --scratch-path "$scratch" --show-bin-path)/ecgxai
+# Warm-up: the first timed run after a build was repeatedly 30–60 % slow on the project VM.
+ECGXAI_THREADS=$threads "$bin" bench explain --only saliency --seconds 2 >/dev/null
 for m in saliency lrp ig; do
   ours=$(ECGXAI_THREADS=$threads "$bin" bench explain --json --only $m)
   peer=$("$python" tools/bench/explain_torch.py --threads "$threads" --only $m 2>/dev/null)
