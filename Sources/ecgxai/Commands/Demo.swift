@@ -1,4 +1,5 @@
 import ArgumentParser
+import ECGExplain
 import ECGNet
 import ECGPhantom
 import ECGSignal
@@ -92,68 +93,80 @@ struct Demo: ParsableCommand {
     print("3/4 test fold 10 (\(testRows.count) records): macro-AUC \(format(evaluation.score));  "
       + zip(labels.classes, perClass).map { "\($0) \(format($1))" }.joined(separator: "  "))
 
-    // 4. Saliency against the true evidence masks.
+    // 4. Attributions against the true evidence masks: one target per test record (the
+    // superclass of its first planted, labelled finding; the predicted class otherwise).
     let truth = try PhantomTruth(root: dataURL)
     let testIDs = testRows.map { dataset.entries[labels.entryIndices[$0]].ecgID }
     let samples = test.0.shape[2]
-    var saliency = [Float](repeating: 0, count: test.0.count)
-    var mass: [String: [(inside: Double, chance: Double)]] = [:]
     let classIndex = Dictionary(uniqueKeysWithValues: labels.classes.enumerated().map { ($1, $0) })
-    let batch = 64
-    for s in stride(from: 0, to: testRows.count, by: batch) {
-      let range = s..<min(s + batch, testRows.count)
-      let x = test.0.slice(range)
-      var gradients: [Int: Tensor] = [:]
-      for (offset, r) in range.enumerated() {
-        for finding in truth.findings[testIDs[r]] ?? [] where finding.planted && finding.labelled {
-          guard let code = PhantomFinding(rawValue: finding.code), let superclass = code.superclass, let k = classIndex[superclass] else { continue }
-          if gradients[k] == nil { gradients[k] = model.inputGradient(x, target: k) }
-          let g = gradients[k]!.scalars[(offset * 12 * samples)..<((offset + 1) * 12 * samples)]
-          let mask = truth.evidenceMask(ecgID: testIDs[r], finding: finding.code, rate: 100, samples: samples)
+    let scored: [(code: String, target: Int)?] = testIDs.map { id in
+      for finding in truth.findings[id] ?? [] where finding.planted && finding.labelled {
+        if let code = PhantomFinding(rawValue: finding.code), let superclass = code.superclass, let k = classIndex[superclass] {
+          return (finding.code, k)
+        }
+      }
+      return nil
+    }
+    let predicted = predictedTargets(evaluation.logits)
+    let targets = scored.enumerated().map { $0.element?.target ?? predicted[$0.offset] }
+    let methods: [any AttributionMethod] = [Saliency(absolute: true), IntegratedGradients(steps: 10), LRP(composite: .epsilon())]
+    var massSummary: [String: [String: [String: Double]]] = [:]
+    var table: [String: [String: (inside: Double, chance: Double, n: Int)]] = [:]
+    for method in methods {
+      let writer = try NumPy.StreamWriter(url: runURL.appendingPathComponent("attributions/\(method.name).npy"), shape: test.0.shape)
+      var mass: [String: [(inside: Double, chance: Double)]] = [:]
+      for s in stride(from: 0, to: testRows.count, by: 64) {
+        let range = s..<min(s + 64, testRows.count)
+        let values = try method.attribute(model, input: test.0.slice(range), targets: Array(targets[range])).values.scalars
+        try writer.append(values)
+        for (offset, r) in range.enumerated() {
+          guard let (code, _) = scored[r] else { continue }
+          let mask = truth.evidenceMask(ecgID: testIDs[r], finding: code, rate: 100, samples: samples)
           let area = mask.reduce(0, +)
           guard area > 0 else { continue }
           var total = 0.0, inside = 0.0
-          for (v, m) in zip(g, mask) {
+          for (v, m) in zip(values[(offset * 12 * samples)..<((offset + 1) * 12 * samples)], mask) {
             total += Double(abs(v))
             inside += Double(abs(v) * m)
           }
-          mass[finding.code, default: []].append((inside / max(total, 1e-30), Double(area) / Double(mask.count)))
-          // Keep the saliency of the record's first scored finding.
-          if saliency[(r * 12 * samples)..<((r + 1) * 12 * samples)].allSatisfy({ $0 == 0 }) {
-            for (i, v) in g.enumerated() { saliency[r * 12 * samples + i] = v }
-          }
+          mass[code, default: []].append((inside / max(total, 1e-30), Double(area) / Double(mask.count)))
         }
       }
+      try writer.finish()
+      for (code, list) in mass {
+        let inside = list.map(\.inside).reduce(0, +) / Double(list.count)
+        let chance = list.map(\.chance).reduce(0, +) / Double(list.count)
+        table[code, default: [:]][method.name] = (inside, chance, list.count)
+        massSummary[code, default: [:]][method.name] = ["n": Double(list.count), "share_inside": inside, "chance": chance]
+      }
     }
-    print("4/4 saliency |∂ logit(superclass) / ∂ input| inside the finding's true evidence mask (test records with the finding planted and labelled):")
-    print("    finding  n    share inside  chance   ratio")
-    var massSummary: [String: [String: Double]] = [:]
-    for (code, values) in mass.sorted(by: { $0.key < $1.key }) {
-      let inside = values.map(\.inside).reduce(0, +) / Double(values.count)
-      let chance = values.map(\.chance).reduce(0, +) / Double(values.count)
-      massSummary[code] = ["n": Double(values.count), "share_inside": inside, "chance": chance]
-      print("    " + code.padding(toLength: 8, withPad: " ", startingAt: 0)
-        + String(format: " %-4d %.3f         %.3f    %.1f×", values.count, inside, chance, inside / max(chance, 1e-12)))
+    try Data(("ecg_id\n" + testIDs.map(String.init).joined(separator: "\n") + "\n").utf8)
+      .write(to: runURL.appendingPathComponent("attributions/ecg_id.csv"), options: .atomic)
+    print("4/4 attributions: share of |attribution| inside the finding's true evidence mask ÷ the mask's share of the record")
+    print("    (relevance mass accuracy over chance; test records with the finding planted and labelled, target = its superclass)")
+    print("    finding    n   " + methods.map { $0.name.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
+    for (code, row) in table.sorted(by: { $0.key < $1.key }) {
+      let n = row.values.first?.n ?? 0
+      print("    " + code.padding(toLength: 8, withPad: " ", startingAt: 0) + String(format: " %4d   ", n)
+        + methods.map { m in row[m.name].map { String(format: "%.2f×", $0.inside / max($0.chance, 1e-12)).padding(toLength: 13, withPad: " ", startingAt: 0) } ?? "—            " }.joined())
     }
 
     try model.save(to: runURL.appendingPathComponent("model"))
-    try NumPy.write(Tensor(shape: test.0.shape, scalars: saliency), to: runURL.appendingPathComponent("attributions/saliency.npy"))
-    try Data(("ecg_id\n" + testIDs.map(String.init).joined(separator: "\n") + "\n").utf8)
-      .write(to: runURL.appendingPathComponent("attributions/saliency.ecg_id.csv"), options: .atomic)
     let manifest: [String: Any] = [
       "command": "demo", "seed": seed, "records": n, "epochs": epochCount,
       "dataset": ["kind": "phantom", "path": "data", "rate_hz": 100, "task": "superdiagnostic", "classes": labels.classes,
                   "folds": ["train": "1-8", "validation": "9", "test": "10"]],
       "model": ["architecture": "lenet1d", "parameters": model.parameterCount, "best_epoch": report.bestEpoch],
       "test": ["macro_auc": evaluation.score as Any, "per_class_auc": Dictionary(uniqueKeysWithValues: zip(labels.classes, perClass.map { $0 ?? -1 }))],
-      "saliency_relevance_mass_in_evidence": massSummary,
+      "relevance_mass_in_evidence": massSummary,
       "timings_s": ["train": trainSeconds, "total": Date().timeIntervalSince(start)],
       "threads": parallelThreadCount, "gemm_backend": GEMM.backend.rawValue,
-      "outputs": ["data/", "model/architecture.json", "model/weights.safetensors", "attributions/saliency.npy", "attributions/saliency.ecg_id.csv"],
+      "outputs": ["data/", "model/architecture.json", "model/weights.safetensors"]
+        + methods.map { "attributions/\($0.name).npy" } + ["attributions/ecg_id.csv"],
     ]
     let json = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys])
     try json.write(to: runURL.appendingPathComponent("manifest.json"), options: .atomic)
-    print(String(format: "done in %.1f s (training %.1f s); wrote manifest.json, data/, model/, attributions/saliency.npy", Date().timeIntervalSince(start), trainSeconds))
+    print(String(format: "done in %.1f s (training %.1f s); wrote manifest.json, data/, model/, attributions/{saliency,ig,lrp-epsilon}.npy", Date().timeIntervalSince(start), trainSeconds))
   }
 
   private func format(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "n/a" }
