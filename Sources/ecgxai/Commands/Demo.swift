@@ -8,21 +8,22 @@ import Foundation
 
 /// `ecgxai demo`: the end-to-end demonstration on the built-in phantom cohort. It grows with the
 /// pipeline (issue 11); today: phantom cohort → lenet1d on the superdiagnostic task with the
-/// paper's protocol → test AUCs → saliency scored against the phantom's true evidence masks.
+/// paper's protocol → test AUCs → saliency, IG and LRP-ε scored against the true evidence masks.
 struct Demo: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Phantom cohort → train lenet1d → test AUCs → saliency scored against the true evidence.",
+    abstract: "Phantom cohort → train lenet1d → test AUCs → attributions scored against the true evidence.",
     discussion: """
       1. writes a phantom 12-lead cohort (100 Hz, PTB-XL layout, default difficulty) to RUN/data;
       2. trains the paper's lenet1d on the superdiagnostic task (NORM/MI/STTC/CD/HYP) with the
          paper's protocol: folds 1–8 train, 9 validation, 10 test; AdamW 1e-3/1e-3, batch 128,
          250-sample crops, best validation macro-AUC;
       3. reports per-class test AUCs;
-      4. computes saliency (|input gradient| of the finding's superclass) for every test record
-         with a planted, labelled finding and measures the share of it inside the finding's true
-         evidence mask (relevance mass accuracy) against the mask's share of the record (chance).
-      Writes RUN/manifest.json, RUN/data/ (the cohort), RUN/model/, RUN/attributions/saliency.npy
-      ([test records, 12, 1000], ecg_ids in saliency.ecg_id.csv).
+      4. attributes every test record to the superclass of its planted, labelled finding with
+         saliency (|gradient|), integrated gradients (10 steps) and LRP-ε (the paper's composite)
+         and measures the share of |attribution| inside the finding's true evidence mask
+         (relevance mass accuracy) against the mask's share of the record (chance).
+      Writes RUN/manifest.json, RUN/data/ (the cohort), RUN/model/, RUN/attributions/METHOD.npy
+      ([test records, 12, 1000], ecg_ids in attributions/ecg_id.csv).
       """)
 
   @Option(help: "Run directory to write into (its data/ and model/ are replaced).")
