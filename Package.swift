@@ -60,6 +60,8 @@ let package = Package(
     // ECGSignal's detectors are scored on the phantom's exact truth.
     .testTarget(name: "ECGSignalTests", dependencies: ["ECGSignal", "ECGTensor", "ECGPhantom"]),
     .testTarget(name: "ECGPhantomTests", dependencies: ["ECGPhantom", "ECGSignal", "ECGTensor"]),
+    // Runs the built `ecgxai` executable as a user would (it is built with the tests).
+    .testTarget(name: "ecgxaiTests", dependencies: ["ecgxai"]),
   ],
   swiftLanguageModes: [.v6]
 )

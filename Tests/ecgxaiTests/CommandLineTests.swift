@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+
+/// The `ecgxai` executable as a user runs it: the quick demo produces a run directory that the
+/// other commands read; bad input ends with `Error: …` and a nonzero exit status, never a trap.
+@Suite(.serialized) struct CommandLineTests {
+  /// The built `ecgxai` next to the test bundle (SwiftPM puts products in one directory).
+  static let executable: URL = {
+    var dir = Bundle.main.bundleURL
+    for _ in 0..<3 where !FileManager.default.fileExists(atPath: dir.appendingPathComponent("ecgxai").path) {
+      dir = dir.deletingLastPathComponent()
+    }
+    return dir.appendingPathComponent("ecgxai")
+  }()
+
+  struct Result { var status: Int32; var output: String; var error: String }
+
+  static func run(_ arguments: [String]) throws -> Result {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    var environment = ProcessInfo.processInfo.environment
+    environment["ECGXAI_THREADS"] = "2"
+    process.environment = environment
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let error = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return Result(status: process.terminationStatus, output: output, error: error)
+  }
+
+  static func temporaryDirectory() -> URL {
+    FileManager.default.temporaryDirectory.appendingPathComponent("ecgxai-cli-\(UUID().uuidString)")
+  }
+
+  @Test func quickDemoThenFeaturesExplainAndPredictOnItsRunDirectory() throws {
+    try #require(FileManager.default.isExecutableFile(atPath: Self.executable.path), "build the ecgxai product first")
+    let run = Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: run) }
+    let demo = try Self.run(["demo", "--quick", "--out", run.path])
+    #expect(demo.status == 0, "\(demo.error)")
+    #expect(demo.output.contains("macro-AUC"))
+    let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("manifest.json"))) as? [String: Any]
+    #expect((manifest?["test"] as? [String: Any])?["macro_auc"] is Double)
+    for name in ["saliency", "ig", "lrp-epsilon"] {
+      #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent("attributions/\(name).npy").path))
+    }
+    let features = try Self.run(["features", "--data", run.path, "--folds", "10", "--out", run.appendingPathComponent("features.csv").path])
+    #expect(features.status == 0, "\(features.error)")
+    let table = try String(contentsOf: run.appendingPathComponent("features.csv"), encoding: .utf8)
+    #expect(table.hasPrefix("ecg_id,status,r_peaks,hr_bpm"))
+    let explain = try Self.run(["explain", run.path, "--method", "gxi", "--split", "validation"])
+    #expect(explain.status == 0, "\(explain.error)")
+    #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent("attributions/gxi.validation.npy").path))
+    let predict = try Self.run([
+      "predict", "--model", run.appendingPathComponent("model").path, "--data", run.appendingPathComponent("data").path,
+      "--folds", "10", "--out", run.appendingPathComponent("logits.npy").path,
+    ])
+    #expect(predict.status == 0, "\(predict.error)")
+  }
+
+  @Test func badInputIsAClearErrorWithNonzeroStatus() throws {
+    try #require(FileManager.default.isExecutableFile(atPath: Self.executable.path), "build the ecgxai product first")
+    let missing = try Self.run(["features", "--data", "/nonexistent/ptb-xl", "--out", "/tmp/x.csv"])
+    #expect(missing.status != 0 && missing.error.contains("Error:") && missing.error.contains("/nonexistent/ptb-xl"))
+    let badMethod = try Self.run(["explain", "--model", "m", "--input", "x.npy", "--out", "a.npy", "--method", "magic"])
+    #expect(badMethod.status != 0 && badMethod.error.contains("unknown --method"))
+    let dir = Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    try "keep".write(to: dir.appendingPathComponent("mine.txt"), atomically: true, encoding: .utf8)
+    let synth = try Self.run(["synth", "--out", dir.path, "--records", "5"])
+    #expect(synth.status != 0 && synth.error.contains("Error:"))
+    #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("mine.txt").path))
+  }
+}
