@@ -23,7 +23,7 @@ struct Demo: ParsableCommand {
          and measures the share of |attribution| inside the finding's true evidence mask
          (relevance mass accuracy) against the mask's share of the record (chance).
       Writes RUN/manifest.json, RUN/data/ (the cohort), RUN/model/, RUN/attributions/METHOD.npy
-      ([test records, 12, 1000], ecg_ids in attributions/ecg_id.csv).
+      ([test records, 12, 1000]) with METHOD.ecg_id.csv, as `ecgxai explain RUN` writes them.
       """)
 
   @Option(help: "Run directory to write into (its data/ and model/ are replaced).")
@@ -141,8 +141,10 @@ struct Demo: ParsableCommand {
         massSummary[code, default: [:]][method.name] = ["n": Double(list.count), "share_inside": inside, "chance": chance]
       }
     }
-    try Data(("ecg_id\n" + testIDs.map(String.init).joined(separator: "\n") + "\n").utf8)
-      .write(to: runURL.appendingPathComponent("attributions/ecg_id.csv"), options: .atomic)
+    let idText = Data(("ecg_id\n" + testIDs.map(String.init).joined(separator: "\n") + "\n").utf8)
+    for method in methods {
+      try idText.write(to: runURL.appendingPathComponent("attributions/\(method.name).ecg_id.csv"), options: .atomic)
+    }
     print("4/4 attributions: share of |attribution| inside the finding's true evidence mask ÷ the mask's share of the record")
     print("    (relevance mass accuracy over chance; test records with the finding planted and labelled, target = its superclass)")
     print("    finding    n   " + methods.map { $0.name.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
@@ -163,7 +165,7 @@ struct Demo: ParsableCommand {
       "timings_s": ["train": trainSeconds, "total": Date().timeIntervalSince(start)],
       "threads": parallelThreadCount, "gemm_backend": GEMM.backend.rawValue,
       "outputs": ["data/", "model/architecture.json", "model/weights.safetensors"]
-        + methods.map { "attributions/\($0.name).npy" } + ["attributions/ecg_id.csv"],
+        + methods.flatMap { ["attributions/\($0.name).npy", "attributions/\($0.name).ecg_id.csv"] },
     ]
     let json = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys])
     try json.write(to: runURL.appendingPathComponent("manifest.json"), options: .atomic)
