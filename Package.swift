@@ -24,6 +24,7 @@ let package = Package(
     .library(name: "ECGSignal", targets: ["ECGSignal"]),
     .library(name: "ECGExplain", targets: ["ECGExplain"]),
     .library(name: "ECGPhantom", targets: ["ECGPhantom"]),
+    .library(name: "ECGEvaluate", targets: ["ECGEvaluate"]),
     .library(name: "ECGReport", targets: ["ECGReport"]),
   ],
   dependencies: [
@@ -36,6 +37,7 @@ let package = Package(
     .target(name: "ECGSignal", dependencies: ["ECGTensor"], swiftSettings: numericFlags),
     .target(name: "ECGExplain", dependencies: ["ECGNet", "ECGTensor"], swiftSettings: numericFlags),
     .target(name: "ECGPhantom", dependencies: ["ECGSignal", "ECGTensor"], swiftSettings: numericFlags),
+    .target(name: "ECGEvaluate", dependencies: ["ECGExplain", "ECGNet", "ECGTensor"], swiftSettings: numericFlags),
     .target(name: "ECGReport", dependencies: ["ECGSignal"]),
 
     // MARK: - Implementation details
@@ -47,7 +49,7 @@ let package = Package(
     .executableTarget(
       name: "ecgxai",
       dependencies: [
-        "ECGTensor", "ECGNet", "ECGSignal", "ECGExplain", "ECGPhantom", "ECGReport", "_ECGKernels",
+        "ECGTensor", "ECGNet", "ECGSignal", "ECGExplain", "ECGEvaluate", "ECGPhantom", "ECGReport", "_ECGKernels",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: numericFlags),
@@ -60,6 +62,7 @@ let package = Package(
     // ECGSignal's detectors are scored on the phantom's exact truth.
     .testTarget(name: "ECGSignalTests", dependencies: ["ECGSignal", "ECGTensor", "ECGPhantom"]),
     .testTarget(name: "ECGPhantomTests", dependencies: ["ECGPhantom", "ECGSignal", "ECGTensor"]),
+    .testTarget(name: "ECGEvaluateTests", dependencies: ["ECGEvaluate"]),
     // Runs the built `ecgxai` executable as a user would (it is built with the tests).
     .testTarget(name: "ecgxaiTests", dependencies: ["ecgxai"]),
   ],

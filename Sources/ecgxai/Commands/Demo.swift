@@ -1,4 +1,5 @@
 import ArgumentParser
+import ECGEvaluate
 import ECGExplain
 import ECGNet
 import ECGPhantom
@@ -125,12 +126,9 @@ struct Demo: ParsableCommand {
           let mask = truth.evidenceMask(ecgID: testIDs[r], finding: code, rate: 100, samples: samples)
           let area = mask.reduce(0, +)
           guard area > 0 else { continue }
-          var total = 0.0, inside = 0.0
-          for (v, m) in zip(values[(offset * 12 * samples)..<((offset + 1) * 12 * samples)], mask) {
-            total += Double(abs(v))
-            inside += Double(abs(v) * m)
-          }
-          mass[code, default: []].append((inside / max(total, 1e-30), Double(area) / Double(mask.count)))
+          let record = Array(values[(offset * 12 * samples)..<((offset + 1) * 12 * samples)])
+          guard let inside = Localisation.relevanceMassAccuracy(record, mask: mask, absolute: true), inside.isFinite else { continue }
+          mass[code, default: []].append((inside, Double(area) / Double(mask.count)))
         }
       }
       try writer.finish()
