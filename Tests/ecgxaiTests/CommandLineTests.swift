@@ -36,7 +36,7 @@ import Testing
     FileManager.default.temporaryDirectory.appendingPathComponent("ecgxai-cli-\(UUID().uuidString)")
   }
 
-  @Test func quickDemoThenFeaturesExplainAndPredictOnItsRunDirectory() throws {
+  @Test func quickDemoThenFeaturesExplainPredictAndSanityOnItsRunDirectory() throws {
     try #require(FileManager.default.isExecutableFile(atPath: Self.executable.path), "build the ecgxai product first")
     let run = Self.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: run) }
@@ -60,6 +60,11 @@ import Testing
       "--folds", "10", "--out", run.appendingPathComponent("logits.npy").path,
     ])
     #expect(predict.status == 0, "\(predict.error)")
+    let sanity = try Self.run(["sanity", run.path, "--task", "R_Peak_Amplitude", "--epochs", "2", "--records", "10", "--methods", "saliency,ig"])
+    #expect(sanity.status == 0, "\(sanity.error)")
+    let report = try JSONSerialization.jsonObject(
+      with: Data(contentsOf: run.appendingPathComponent("sanity-R_Peak_Amplitude.json"))) as? [String: Any]
+    #expect((report?["methods"] as? [[String: Any]])?.count == 2)
   }
 
   @Test func badInputIsAClearErrorWithNonzeroStatus() throws {

@@ -1,0 +1,225 @@
+import ArgumentParser
+import ECGEvaluate
+import ECGExplain
+import ECGNet
+import ECGPhantom
+import ECGSignal
+import ECGTensor
+import Foundation
+
+/// `ecgxai sanity RUN`: the paper's amplitude-regression sanity checks of attribution methods.
+struct Sanity: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "The paper's sanity checks: regress per-lead wave amplitudes, then score where each method's attributions land.",
+    discussion: """
+      On RUN/data (PTB-XL layout, 100 Hz): targets are the per-lead P, R or T amplitudes (mV) of
+      the median beat — PTB-XL+'s Uni-G columns P_Amp_<lead>/R_Amp_<lead>/T_Amp_<lead> from
+      --features, or the phantom's truth/unig_features.csv; records with a missing value are
+      dropped. A model with one output per lead is trained on folds 1–8 (validation 9) with the
+      paper's settings and scored on fold 10 (R², MAE; mean ± std over 10 bootstrap resamples).
+      Then, for up to --records test records and every output lead c, each method attributes
+      output c and ecgxai reports
+        - spatial specificity ‖A[c]‖ / ‖(‖A[l]‖)_l‖ (1 ideal, 0.289 uniform),
+        - the temporal relevance profile (−300…+500 ms around each R peak, L2 over leads,
+          mean over beats and records, unit norm), where it peaks, and
+        - the profile's share inside the true wave window (P, QRS or T, from the median of the
+          dataset's fiducials: the phantom's truth or ecgxai's delineation) vs the window's
+          share of the profile (chance).
+      Writes RUN/sanity-TASK.json and RUN/sanity-TASK-model/.
+      Example: ecgxai sanity runs/demo --task T_Wave_Amplitude
+      """)
+
+  @Argument(help: "Run directory with the dataset in data/.")
+  var runDirectory: String
+
+  @Option(help: "P_Wave_Amplitude, R_Peak_Amplitude or T_Wave_Amplitude.")
+  var task = "T_Wave_Amplitude"
+
+  @Option(help: "Architecture of the regression model.")
+  var arch = "lenet1d"
+
+  @Option(help: "Training epochs.")
+  var epochs = 20
+
+  @Option(help: "Test records to attribute (the paper: 1000).")
+  var records = 200
+
+  @Option(help: "Comma-separated methods: saliency, gxi, ig, lrp-epsilon, gradcam, guided-gradcam.")
+  var methods = "saliency,ig,lrp-epsilon,guided-gradcam"
+
+  @Option(help: "A PTB-XL+ Uni-G feature table (default: RUN/data/truth/unig_features.csv or data/features/…).")
+  var features: String?
+
+  @Option(help: "Seed of training and bootstrap.")
+  var seed: UInt64 = 0
+
+  static let wave = ["P_Wave_Amplitude": "P", "R_Peak_Amplitude": "R", "T_Wave_Amplitude": "T"]
+
+  func validate() throws {
+    guard Self.wave[task] != nil else { throw ValidationError("--task must be P_Wave_Amplitude, R_Peak_Amplitude or T_Wave_Amplitude") }
+    guard epochs > 0, records > 0 else { throw ValidationError("--epochs and --records must be positive") }
+  }
+
+  func attributionMethod(_ name: String, architecture: String) throws -> any AttributionMethod {
+    let layer = architecture == "lenet1d" ? "sequential.10" : "features.7"
+    switch name {
+    case "saliency": return Saliency()
+    case "gxi": return GradientTimesInput()
+    case "ig": return IntegratedGradients(steps: 10)
+    case "lrp-epsilon": return LRP(composite: .epsilon())
+    case "gradcam": return GradCAM(layer: layer)
+    case "guided-gradcam": return GradCAM(layer: layer, guided: true)
+    default: throw CLIError("unknown method '\(name)' in --methods; use saliency, gxi, ig, lrp-epsilon, gradcam, guided-gradcam")
+    }
+  }
+
+  func run() throws {
+    let started = Date()
+    let runURL = URL(fileURLWithPath: runDirectory)
+    let dataURL = runURL.appendingPathComponent("data")
+    let options = DatasetOptions(data: dataURL.path, rate: 100, folds: nil)
+    guard let dataset = try options.load() else { throw CLIError("no dataset") }
+    let wave = Self.wave[task]!
+    let tableURL = try features.map { path -> URL in
+      guard FileManager.default.fileExists(atPath: path) else { throw CLIError("feature table not found: \(path)") }
+      return URL(fileURLWithPath: path)
+    } ?? PTBXLPlus.locate("unig", in: dataURL)
+    guard let tableURL else {
+      throw CLIError("no Uni-G feature table: give --features PTB-XL+/features/unig_features.csv (the phantom has truth/unig_features.csv)")
+    }
+    let table: FeatureTableCSV
+    do { table = try FeatureTableCSV(contentsOf: tableURL) } catch let error as CSVError { throw CLIError(error.description) }
+    let leadNames = FeatureTable.leadNames
+    let columns = leadNames.map { "\(wave)_Amp_\($0)" }
+    for c in columns where !table.columns.contains(c) { throw CLIError("\(tableURL.path) has no column \(c)") }
+    // Rows with all 12 targets, by fold.
+    func rows(_ folds: ClosedRange<Int>) -> [(index: Int, targets: [Float])] {
+      dataset.entries.indices.compactMap { i in
+        let entry = dataset.entries[i]
+        guard folds.contains(entry.fold) else { return nil }
+        let values = columns.map { table.value($0, ecgID: entry.ecgID) }
+        guard values.allSatisfy({ $0 != nil }) else { return nil }
+        return (i, values.map { Float($0!) })
+      }
+    }
+    let (train, validation, test) = (rows(1...8), rows(9...9), rows(10...10))
+    guard train.count >= 20, !validation.isEmpty, test.count >= 5 else {
+      throw CLIError("too few records with \(wave) amplitudes: \(train.count) train, \(validation.count) validation, \(test.count) test")
+    }
+    func arrays(_ r: [(index: Int, targets: [Float])]) throws -> (Tensor, Tensor) {
+      let x: Tensor
+      do { x = try dataset.batch(r.map(\.index), rate: 100) } catch let error as PTBXLError { throw CLIError(error.description) }
+      return (x, Tensor(shape: [r.count, 12], scalars: r.flatMap(\.targets)))
+    }
+    let trainXY = try arrays(train), validationXY = try arrays(validation), testXY = try arrays(test)
+
+    // 1. The regression model.
+    let architecture = ModelArchitecture(name: arch, inputChannels: 12, classes: 12, classNames: columns, task: "regression")
+    let model = try ModelZoo.make(architecture, seed: seed)
+    var configuration = TrainingConfiguration()
+    configuration.epochs = epochs
+    configuration.seed = seed
+    configuration.loss = .meanSquaredError
+    let trainer = Trainer(configuration: configuration)
+    print("sanity \(task): \(arch) with 12 outputs on \(train.count) records (folds 1–8), validation \(validation.count), test \(test.count); \(epochs) epochs")
+    _ = trainer.fit(model, x: trainXY.0, y: trainXY.1, validationX: validationXY.0, validationY: validationXY.1) { e in
+      progress(done: e.epoch, total: epochs)
+    }
+    let predictions = trainer.predict(model, x: testXY.0).scalars
+    let targets = testXY.1.scalars
+    let r2 = RegressionScores.bootstrap(rows: test.count, seed: seed) { rows in
+      RegressionScores.r2(predictions: rows.flatMap { Array(predictions[($0 * 12)..<($0 * 12 + 12)]) },
+                          targets: rows.flatMap { Array(targets[($0 * 12)..<($0 * 12 + 12)]) }, outputs: 12)
+    }
+    let mae = RegressionScores.bootstrap(rows: test.count, seed: seed) { rows in
+      RegressionScores.mae(predictions: rows.flatMap { Array(predictions[($0 * 12)..<($0 * 12 + 12)]) },
+                           targets: rows.flatMap { Array(targets[($0 * 12)..<($0 * 12 + 12)]) })
+    }
+    print(String(format: "  test R² %.3f ± %.3f, MAE %.4f ± %.4f mV (10 bootstrap resamples)", r2.mean, r2.std, mae.mean, mae.std))
+
+    // 2. R peaks and the true wave window (median offsets from R over the test records).
+    let count = min(records, test.count)
+    let before = 30, after = 50
+    var rPeaks: [[Int]] = []
+    var windows: [(on: Double, off: Double)] = []
+    let fiducialURL = dataURL.appendingPathComponent("truth/fiducials_100hz.csv")
+    let truthFiducials = try? CSVTable(contentsOf: fiducialURL)
+    for k in 0..<count {
+      let entry = dataset.entries[test[k].index]
+      if let truthFiducials {
+        let rows = truthFiducials.rows.filter { Int($0[0]) == entry.ecgID }
+        let column = { (name: String) in truthFiducials.index(of: name)! }
+        rPeaks.append(rows.compactMap { Int($0[column("r_peak")]) })
+        let (on, off) = wave == "P" ? ("p_on", "p_off") : wave == "R" ? ("qrs_on", "qrs_off") : ("t_on", "t_off")
+        for row in rows {
+          if let r = Double(row[column("r_peak")]), let a = Double(row[column(on)]), let b = Double(row[column(off)]) {
+            windows.append((a - r, b - r))
+          }
+        }
+      } else {
+        let record = try dataset.record(at: test[k].index, rate: 100)
+        let d = try Delineator().delineate(record)
+        rPeaks.append(d.rPeaks.samples)
+        for beat in d.beats {
+          let pair: (Double?, Double?) = wave == "P" ? (beat.pOnset, beat.pOffset) : wave == "R" ? (beat.qrsOnset, beat.qrsOffset) : (beat.tOnset, beat.tOffset)
+          if let a = pair.0, let b = pair.1 { windows.append(((a - beat.rPeak) * 100, (b - beat.rPeak) * 100)) }
+        }
+      }
+    }
+    let median = { (x: [Double]) in x.sorted()[x.count / 2] }
+    guard !windows.isEmpty else { throw CLIError("no \(wave) waves found in the test records") }
+    let window = (Int(median(windows.map(\.on)).rounded()) + before)..<(Int(median(windows.map(\.off)).rounded()) + before + 1)
+    let chance = Double(window.count) / Double(before + after + 1)
+
+    // 3. Attribute every output lead with every method.
+    var results: [[String: Any]] = []
+    print("  method           specificity   profile peak    share in \(wave) window (chance \(String(format: "%.2f", chance)))")
+    let x = testXY.0.slice(0..<count)
+    let length = x.shape[2]
+    for name in methods.split(separator: ",").map({ String($0).trimmingCharacters(in: .whitespaces) }) {
+      let method = try attributionMethod(name, architecture: arch)
+      var specificities: [Double] = []
+      var profile = [Double](repeating: 0, count: before + after + 1)
+      var profiles = 0
+      for c in 0..<12 {
+        for s in stride(from: 0, to: count, by: 64) {
+          let range = s..<min(s + 64, count)
+          let values: Tensor
+          do { values = try method.attribute(model, input: x.slice(range), targets: Array(repeating: c, count: range.count)).values } catch let error as AttributionError {
+            throw CLIError(error.description)
+          }
+          for (offset, r) in range.enumerated() {
+            let record = values.scalars[(offset * 12 * length)..<((offset + 1) * 12 * length)]
+            if let sp = AmplitudeSanity.spatialSpecificity(record, leads: 12, lead: c) { specificities.append(sp) }
+            if let p = AmplitudeSanity.beatProfile(record, leads: 12, rPeaks: rPeaks[r], before: before, after: after) {
+              for i in profile.indices { profile[i] += p[i] }
+              profiles += 1
+            }
+          }
+        }
+      }
+      let unit = AmplitudeSanity.unitNorm(profile.map { $0 / Double(max(1, profiles)) })
+      let peak = unit.indices.max { unit[$0] < unit[$1] }!
+      let share = AmplitudeSanity.share(unit, inside: window)
+      let specificity = specificities.reduce(0, +) / Double(max(1, specificities.count))
+      print("  " + method.name.padding(toLength: 16, withPad: " ", startingAt: 0)
+        + String(format: " %.3f         %+5d ms        %.2f (%.1f× chance)", specificity, (peak - before) * 10, share, share / chance))
+      results.append([
+        "method": method.name, "spatial_specificity": specificity, "profile_peak_ms": (peak - before) * 10,
+        "share_in_wave_window": share, "share_over_chance": share / chance, "profile": unit,
+      ])
+    }
+    let summary: [String: Any] = [
+      "task": task, "arch": arch, "epochs": epochs, "seed": seed, "feature_table": tableURL.path,
+      "records": ["train": train.count, "validation": validation.count, "test": test.count, "attributed": count],
+      "test_r2": ["mean": r2.mean, "std": r2.std], "test_mae_mV": ["mean": mae.mean, "std": mae.std],
+      "wave_window_ms": [(window.lowerBound - before) * 10, (window.upperBound - 1 - before) * 10], "chance_share": chance,
+      "profile_ms": [-before * 10, after * 10], "methods": results,
+      "seconds": Date().timeIntervalSince(started),
+    ]
+    try model.save(to: runURL.appendingPathComponent("sanity-\(task)-model"))
+    let json = try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys])
+    try json.write(to: try outputURL(runURL.appendingPathComponent("sanity-\(task).json").path), options: .atomic)
+    print("wrote \(runDirectory)/sanity-\(task).json in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+  }
+}
