@@ -16,7 +16,9 @@ struct Sanity: ParsableCommand {
       the median beat — PTB-XL+'s Uni-G columns P_Amp_<lead>/R_Amp_<lead>/T_Amp_<lead> from
       --features, or the phantom's truth/unig_features.csv; records with a missing value are
       dropped. A model with one output per lead is trained on folds 1–8 (validation 9) with the
-      paper's settings and scored on fold 10 (R², MAE; mean ± std over 10 bootstrap resamples).
+      paper's settings on targets standardised per lead (training-fold mean and std; predictions
+      are mapped back to mV) and scored on fold 10 (R², MAE; mean ± std over 10 bootstrap
+      resamples).
       Then, for up to --records test records and every output lead c, each method attributes
       output c and ecgxai reports
         - spatial specificity ‖A[c]‖ / ‖(‖A[l]‖)_l‖ (1 ideal, 0.289 uniform),
@@ -111,7 +113,19 @@ struct Sanity: ParsableCommand {
       do { x = try dataset.batch(r.map(\.index), rate: 100) } catch let error as PTBXLError { throw CLIError(error.description) }
       return (x, Tensor(shape: [r.count, 12], scalars: r.flatMap(\.targets)))
     }
-    let trainXY = try arrays(train), validationXY = try arrays(validation), testXY = try arrays(test)
+    var trainXY = try arrays(train), validationXY = try arrays(validation)
+    let testXY = try arrays(test)
+    // Targets are standardised per output with the training fold's mean and std (wave amplitudes
+    // differ by 20× between P and R; unscaled P targets left lenet1d at R² < 0 after 20 epochs).
+    let mean = (0..<12).map { c in train.map { Double($0.targets[c]) }.reduce(0, +) / Double(train.count) }
+    let std = (0..<12).map { c in
+      max(1e-6, (train.map { (Double($0.targets[c]) - mean[c]) * (Double($0.targets[c]) - mean[c]) }.reduce(0, +) / Double(train.count)).squareRoot())
+    }
+    func standardised(_ y: Tensor) -> Tensor {
+      Tensor(shape: y.shape, scalars: y.scalars.enumerated().map { Float((Double($1) - mean[$0 % 12]) / std[$0 % 12]) })
+    }
+    trainXY.1 = standardised(trainXY.1)
+    validationXY.1 = standardised(validationXY.1)
 
     // 1. The regression model.
     let architecture = ModelArchitecture(name: arch, inputChannels: 12, classes: 12, classNames: columns, task: "regression")
@@ -125,7 +139,7 @@ struct Sanity: ParsableCommand {
     _ = trainer.fit(model, x: trainXY.0, y: trainXY.1, validationX: validationXY.0, validationY: validationXY.1) { e in
       progress(done: e.epoch, total: epochs)
     }
-    let predictions = trainer.predict(model, x: testXY.0).scalars
+    let predictions = trainer.predict(model, x: testXY.0).scalars.enumerated().map { Float(Double($1) * std[$0 % 12] + mean[$0 % 12]) }
     let targets = testXY.1.scalars
     let r2 = RegressionScores.bootstrap(rows: test.count, seed: seed) { rows in
       RegressionScores.r2(predictions: rows.flatMap { Array(predictions[($0 * 12)..<($0 * 12 + 12)]) },
@@ -213,6 +227,7 @@ struct Sanity: ParsableCommand {
       "task": task, "arch": arch, "epochs": epochs, "seed": seed, "feature_table": tableURL.path,
       "records": ["train": train.count, "validation": validation.count, "test": test.count, "attributed": count],
       "test_r2": ["mean": r2.mean, "std": r2.std], "test_mae_mV": ["mean": mae.mean, "std": mae.std],
+      "target_standardisation": ["mean_mV": mean, "std_mV": std],
       "wave_window_ms": [(window.lowerBound - before) * 10, (window.upperBound - 1 - before) * 10], "chance_share": chance,
       "profile_ms": [-before * 10, after * 10], "methods": results,
       "seconds": Date().timeIntervalSince(started),
