@@ -26,7 +26,11 @@ struct Sanity: ParsableCommand {
           mean over beats and records, unit norm), where it peaks, and
         - the profile's share inside the true wave window (P, QRS or T, from the median of the
           dataset's fiducials: the phantom's truth or ecgxai's delineation) vs the window's
-          share of the profile (chance).
+          share of the profile (chance);
+        - the cascading model-parameter randomisation test (Adebayo et al. 2018): layers
+          re-initialised from the output towards the input, Spearman correlation of
+          |attribution| with the original after each step (output lead 0, --randomisation-records
+          test records); a sensible method falls towards 0.
       Writes RUN/sanity-TASK.json and RUN/sanity-TASK-model/.
       Example: ecgxai sanity runs/demo --task T_Wave_Amplitude
       """)
@@ -55,11 +59,16 @@ struct Sanity: ParsableCommand {
   @Option(help: "Seed of training and bootstrap.")
   var seed: UInt64 = 0
 
+  @Option(help: "Test records for the cascading model-randomisation test (0 skips it).")
+  var randomisationRecords = 16
+
   static let wave = ["P_Wave_Amplitude": "P", "R_Peak_Amplitude": "R", "T_Wave_Amplitude": "T"]
 
   func validate() throws {
     guard Self.wave[task] != nil else { throw ValidationError("--task must be P_Wave_Amplitude, R_Peak_Amplitude or T_Wave_Amplitude") }
-    guard epochs > 0, records > 0 else { throw ValidationError("--epochs and --records must be positive") }
+    guard epochs > 0, records > 0, randomisationRecords >= 0 else {
+      throw ValidationError("--epochs and --records must be positive, --randomisation-records ≥ 0")
+    }
   }
 
   func attributionMethod(_ name: String, architecture: String) throws -> any AttributionMethod {
@@ -218,10 +227,21 @@ struct Sanity: ParsableCommand {
       let specificity = specificities.reduce(0, +) / Double(max(1, specificities.count))
       print("  " + method.name.padding(toLength: 16, withPad: " ", startingAt: 0)
         + String(format: " %.3f         %+5d ms        %.2f (%.1f× chance)", specificity, (peak - before) * 10, share, share / chance))
-      results.append([
+      var entry: [String: Any] = [
         "method": method.name, "spatial_specificity": specificity, "profile_peak_ms": (peak - before) * 10,
         "share_in_wave_window": share, "share_over_chance": share / chance, "profile": unit,
-      ])
+      ]
+      if randomisationRecords > 0 {
+        let m = min(randomisationRecords, count)
+        let steps: [ModelRandomisation.Step]
+        do {
+          steps = try ModelRandomisation.cascading(model, method: method, input: x.slice(0..<m), targets: Array(repeating: 0, count: m), seed: seed)
+        } catch let error as AttributionError { throw CLIError(error.description) }
+        entry["randomisation"] = steps.map { ["layer": $0.layer, "spearman": $0.spearman] }
+        print(String(format: "      randomisation (Spearman of |A| with the original): top layer %.2f, half the layers %.2f, all %.2f",
+                     steps.first!.spearman, steps[steps.count / 2 - 1].spearman, steps.last!.spearman))
+      }
+      results.append(entry)
     }
     let summary: [String: Any] = [
       "task": task, "arch": arch, "epochs": epochs, "seed": seed, "feature_table": tableURL.path,
