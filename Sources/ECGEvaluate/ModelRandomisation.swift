@@ -48,8 +48,10 @@ public enum ModelRandomisation {
     return steps
   }
 
-  /// Mean over records of the Spearman rank correlation of the absolute values.
-  static func meanSpearman(_ a: Tensor, _ b: Tensor, records: Int) -> Double {
+  /// Mean over records of the Spearman rank correlation of the absolute values of two
+  /// attributions [records, …] (also the score of the data-randomisation test: the same method on
+  /// a model trained on permuted targets).
+  public static func meanSpearman(_ a: Tensor, _ b: Tensor, records: Int) -> Double {
     let size = a.count / records
     var total = 0.0
     for r in 0..<records {

@@ -31,6 +31,8 @@ struct Sanity: ParsableCommand {
           re-initialised from the output towards the input, Spearman correlation of
           |attribution| with the original after each step (output lead 0, --randomisation-records
           test records); a sensible method falls towards 0;
+        - the data-randomisation test: the same model trained on permuted targets; Spearman of
+          |attribution| between the two models (a sensible method gives a low value);
         - faithfulness by region perturbation (Samek et al. 2017): the 1, 2, 5, 10, 20 % samples
           with the largest |attribution| set to 0 mV, AOPC of output lead 0 vs a random order.
       Writes RUN/sanity-TASK.json and RUN/sanity-TASK-model/.
@@ -150,6 +152,20 @@ struct Sanity: ParsableCommand {
     _ = trainer.fit(model, x: trainXY.0, y: trainXY.1, validationX: validationXY.0, validationY: validationXY.1) { e in
       progress(done: e.epoch, total: epochs)
     }
+    // The data-randomisation test's model: the same training on permuted targets.
+    var shuffledModel: Model? = nil
+    if randomisationRecords > 0 {
+      var rng = SeededRNG(seed: seed &+ 1)
+      var order = Array(0..<train.count)
+      for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, min(i, Int(rng.nextUniform() * Double(i + 1)))) }
+      let permuted = Tensor(shape: trainXY.1.shape, scalars: order.flatMap { Array(trainXY.1.scalars[($0 * 12)..<($0 * 12 + 12)]) })
+      let other = try ModelZoo.make(architecture, seed: seed)
+      print("  training the same model on permuted targets (data-randomisation test)")
+      _ = trainer.fit(other, x: trainXY.0, y: permuted, validationX: validationXY.0, validationY: validationXY.1) { e in
+        progress(done: e.epoch, total: epochs)
+      }
+      shuffledModel = other
+    }
     let predictions = trainer.predict(model, x: testXY.0).scalars.enumerated().map { Float(Double($1) * std[$0 % 12] + mean[$0 % 12]) }
     let targets = testXY.1.scalars
     let r2 = RegressionScores.bootstrap(rows: test.count, seed: seed) { rows in
@@ -252,6 +268,15 @@ struct Sanity: ParsableCommand {
           steps = try ModelRandomisation.cascading(model, method: method, input: x.slice(0..<m), targets: Array(repeating: 0, count: m), seed: seed)
         } catch let error as AttributionError { throw CLIError(error.description) }
         entry["randomisation"] = steps.map { ["layer": $0.layer, "spearman": $0.spearman] }
+        if let shuffledModel {
+          let other: Tensor
+          do { other = try method.attribute(shuffledModel, input: subset, targets: zeros).values } catch let error as AttributionError {
+            throw CLIError(error.description)
+          }
+          let rho = ModelRandomisation.meanSpearman(values, other, records: m)
+          entry["data_randomisation_spearman"] = rho
+          print(String(format: "      data randomisation (Spearman of |A| with the model trained on permuted targets): %.2f", rho))
+        }
         print(String(format: "      randomisation (Spearman of |A| with the original): top layer %.2f, half the layers %.2f, all %.2f",
                      steps.first!.spearman, steps[steps.count / 2 - 1].spearman, steps.last!.spearman))
       }
