@@ -282,7 +282,33 @@ struct Sanity: ParsableCommand {
       }
       results.append(entry)
     }
+    // A ranking over the checks: mean rank of each method (1 = best) over spatial specificity,
+    // share in the wave window, faithfulness (AOPC ratio to random) and the two randomisation
+    // tests (lower Spearman is better).
+    func scores(_ key: (([String: Any]) -> Double?)) -> [Double?] { results.map(key) }
+    let checks: [(String, [Double?], Bool)] = [
+      ("spatial specificity", scores { $0["spatial_specificity"] as? Double }, true),
+      ("share in the wave window", scores { $0["share_over_chance"] as? Double }, true),
+      ("faithfulness", scores { r in (r["faithfulness"] as? [String: Any]).flatMap { f in
+        (f["aopc"] as? Double).map { $0 / max((f["random_aopc"] as? Double) ?? 1, 1e-12) } } }, true),
+      ("model randomisation", scores { ($0["randomisation"] as? [[String: Any]])?.last?["spearman"] as? Double }, false),
+      ("data randomisation", scores { $0["data_randomisation_spearman"] as? Double }, false),
+    ]
+    var rankSums = [Double](repeating: 0, count: results.count), rankCounts = [Int](repeating: 0, count: results.count)
+    for (_, values, higherIsBetter) in checks where values.allSatisfy({ $0 != nil }) {
+      let order = values.indices.sorted { higherIsBetter ? values[$0]! > values[$1]! : values[$0]! < values[$1]! }
+      for (rank, i) in order.enumerated() { rankSums[i] += Double(rank + 1); rankCounts[i] += 1 }
+    }
+    let meanRanks = zip(rankSums, rankCounts).map { $1 > 0 ? $0 / Double($1) : .nan }
+    let ranking = results.indices.sorted { meanRanks[$0] < meanRanks[$1] }.map { (results[$0]["method"] as! String, meanRanks[$0]) }
+    let usedChecks = checks.filter { $0.1.allSatisfy { $0 != nil } }.map(\.0)
+    print("  ranking (mean rank over \(usedChecks.joined(separator: ", "))): "
+      + ranking.map { "\($0.0) \(String(format: "%.1f", $0.1))" }.joined(separator: ", "))
+    if let first = ranking.first?.0 {
+      print("  the paper found saliency the most sensible; here \(first == "gradient" || first == "saliency" ? "saliency ranks first — reproduced" : "\(first) ranks first — not reproduced")")
+    }
     let summary: [String: Any] = [
+      "ranking": ranking.map { ["method": $0.0, "mean_rank": $0.1] }, "ranking_checks": usedChecks,
       "task": task, "arch": arch, "epochs": epochs, "seed": seed, "feature_table": tableURL.path,
       "records": ["train": train.count, "validation": validation.count, "test": test.count, "attributed": count],
       "test_r2": ["mean": r2.mean, "std": r2.std], "test_mae_mV": ["mean": mae.mean, "std": mae.std],
