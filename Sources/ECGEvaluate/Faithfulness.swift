@@ -33,10 +33,7 @@ public enum Faithfulness {
     let orders: [[Int]] = (0..<n).map { r in
       if random {
         var order = Array(0..<size)
-        for i in stride(from: size - 1, to: 0, by: -1) {
-          let j = min(i, Int(rng.nextUniform() * Double(i + 1)))
-          order.swapAt(i, j)
-        }
+        order.shuffle(using: &rng)
         return order
       }
       let a = attribution.scalars[(r * size)..<((r + 1) * size)].map(abs)

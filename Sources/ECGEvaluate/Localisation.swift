@@ -1,3 +1,5 @@
+import ECGNet
+
 /// Localisation of an attribution against a ground-truth mask (the phantom's evidence masks),
 /// with Quantus' definitions (Hedström et al., JMLR 2023) so that scores equal Quantus' on the
 /// same arrays. Inputs are one record's attribution and mask, flattened alike (e.g. [12 × T]);
@@ -38,26 +40,11 @@ public enum Localisation {
   }
 
   /// Area under the ROC curve of the attribution as a score for "inside the mask" (ties count
-  /// half, as scikit-learn's `roc_curve` + `auc`).
+  /// half, as scikit-learn's `roc_curve` + `auc`); NaN when the mask covers everything.
   public static func auc(_ attribution: [Float], mask: [Float], absolute: Bool = false) -> Double? {
     precondition(attribution.count == mask.count, "Localisation: attribution and mask differ in size")
-    let positives = mask.filter { $0 > 0 }.count
-    let negatives = mask.count - positives
-    guard positives > 0, negatives > 0 else { return positives > 0 ? .nan : nil }
-    let values = absolute ? attribution.map(abs) : attribution
-    let order = values.indices.sorted { values[$0] < values[$1] }
-    // Mann–Whitney U with average ranks for ties.
-    var rankSumPositives = 0.0
-    var i = 0
-    while i < order.count {
-      var j = i
-      while j + 1 < order.count && values[order[j + 1]] == values[order[i]] { j += 1 }
-      let averageRank = Double(i + j) / 2 + 1
-      for k in i...j where mask[order[k]] > 0 { rankSumPositives += averageRank }
-      i = j + 1
-    }
-    let u = rankSumPositives - Double(positives) * Double(positives + 1) / 2
-    return u / (Double(positives) * Double(negatives))
+    guard mask.contains(where: { $0 > 0 }) else { return nil }
+    return Metrics.auc(scores: absolute ? attribution.map(abs) : attribution, labels: mask.map { $0 > 0 }) ?? .nan
   }
 
   /// Top-k intersection (Theiner et al. 2021): share of the k highest-ranked elements inside the

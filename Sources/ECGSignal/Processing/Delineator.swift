@@ -351,17 +351,10 @@ public struct Delineator: Sendable {
     return (max(0, onset), min(x.count - 1, offset))
   }
 
-  /// The spatial components of a template: Kors' X, Y, Z when I, II and V1–V6 are present and
-  /// usable, otherwise every usable lead.
+  /// The spatial components of a template [leads, m] (`KorsVCG.components` of its usable leads).
   static func spatialComponents(_ template: [Double], leadNames: [String], usable: [Bool], count m: Int) -> [[Double]] {
-    let names = leadNames.map { $0.uppercased() }
-    let korsIndices = ["I", "II", "V1", "V2", "V3", "V4", "V5", "V6"].map { names.firstIndex(of: $0) }
-    if korsIndices.allSatisfy({ $0 != nil && usable[$0!] }) {
-      return RPeakDetector.kors.map { row in
-        (0..<m).map { i in zip(row, korsIndices).reduce(0.0) { $0 + $1.0 * template[$1.1! * m + i] } }
-      }
-    }
-    return usable.indices.filter { usable[$0] }.map { lead in Array(template[(lead * m)..<((lead + 1) * m)]) }
+    let leads = usable.indices.map { usable[$0] ? Array(template[($0 * m)..<(($0 + 1) * m)]) : nil }
+    return KorsVCG.components(leads, leadNames: leadNames)
   }
 
   /// Spatial velocity |d/dt| of the components (central differences, mV/s).

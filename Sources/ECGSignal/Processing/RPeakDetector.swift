@@ -124,32 +124,11 @@ public struct RPeakDetector: Sendable {
     return RPeaks(samples: refined, usableLeads: usable, samplingRateHz: rate)
   }
 
-  /// Kors' regression matrix (Kors et al., Eur. Heart J. 1990): Frank X, Y, Z from I, II, V1–V6.
-  static let kors: [[Double]] = [
-    [0.38, -0.07, -0.13, 0.05, -0.01, 0.14, 0.06, 0.54],
-    [-0.07, 0.93, 0.06, -0.02, -0.05, 0.06, -0.17, 0.13],
-    [0.11, -0.23, -0.43, -0.06, -0.14, -0.20, -0.11, 0.31],
-  ]
-
   /// Squared spatial magnitude per sample: |VCG|² from Kors' transform when I, II and V1–V6 are
   /// present and usable, otherwise Σ over usable leads of x².
   static func spatialMagnitude(_ leads: [[Double]?], leadNames: [String], count n: Int) -> [Double] {
-    let names = leadNames.map { $0.uppercased() }
-    let korsLeads = ["I", "II", "V1", "V2", "V3", "V4", "V5", "V6"].map { name in names.firstIndex(of: name).flatMap { leads[$0] } }
-    var magnitude = [Double](repeating: 0, count: n)
-    if korsLeads.allSatisfy({ $0 != nil }) {
-      let l = korsLeads.map { $0! }
-      for row in kors {
-        for i in 0..<n {
-          var v = 0.0
-          for k in 0..<8 { v += row[k] * l[k][i] }
-          magnitude[i] += v * v
-        }
-      }
-    } else {
-      for lead in leads.compactMap({ $0 }) { for i in 0..<n { magnitude[i] += lead[i] * lead[i] } }
-    }
-    return magnitude
+    let components = KorsVCG.components(leads, leadNames: leadNames)
+    return (0..<n).map { i in components.reduce(0.0) { $0 + $1[i] * $1[i] } }
   }
 
   /// Local maxima of `x` at least `minimumDistance` apart, tallest first (as

@@ -111,7 +111,8 @@ struct Demo: ParsableCommand {
     }
     let predicted = predictedTargets(evaluation.logits)
     let targets = scored.enumerated().map { $0.element?.target ?? predicted[$0.offset] }
-    let methods: [any AttributionMethod] = [Saliency(absolute: true), IntegratedGradients(steps: 10), LRP(composite: .epsilon())]
+    let settings = AttributionSettings(absolute: true)
+    let methods = ["saliency", "ig", "lrp-epsilon"].map { settings.method($0, architecture: architecture.name)! }
     var massSummary: [String: [String: [String: Double]]] = [:]
     var table: [String: [String: (inside: Double, chance: Double, n: Int)]] = [:]
     for method in methods {

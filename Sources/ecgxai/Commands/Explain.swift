@@ -71,10 +71,7 @@ struct Explain: ParsableCommand {
   @Option(help: "Records per pass.") var batchSize = 32
 
   func validate() throws {
-    let methods = [
-      "saliency", "gxi", "ig", "smoothgrad", "occlusion", "gradcam", "guided-gradcam", "guided-backprop", "lrp-epsilon",
-      "lrp-epsilon-plus", "lrp-epsilon-plus-flat", "lrp-alpha2beta1", "lrp-epsilon-gamma-box",
-    ]
+    let methods = AttributionSettings.methodNames
     guard methods.contains(method) else { throw ValidationError("unknown --method '\(method)'; choose one of \(methods.joined(separator: ", "))") }
     guard target == "predicted" || Int(target) != nil else { throw ValidationError("--target must be a class index or 'predicted'") }
     guard IntegratedGradients.Method(rawValue: integration) != nil else {
@@ -94,27 +91,12 @@ struct Explain: ParsableCommand {
   }
 
   func makeMethod(architecture: String) -> any AttributionMethod {
-    let residualHandling = LRP.ResidualHandling(rawValue: residual)!
-    let camLayer = layer ?? (architecture == "lenet1d" ? "sequential.10" : "features.7")
-    switch method {
-    case "gxi": return GradientTimesInput()
-    case "smoothgrad": return SmoothGrad(base: Saliency(absolute: absolute), samples: samples, standardDeviation: noise)
-    case "occlusion": return Occlusion(window: window, stride: occlusionStride)
-    case "gradcam": return GradCAM(layer: camLayer)
-    case "guided-gradcam": return GradCAM(layer: camLayer, guided: true)
-    case "guided-backprop": return GuidedBackprop()
-    case "ig":
-      return IntegratedGradients(
-        steps: steps, method: IntegratedGradients.Method(rawValue: integration)!,
-        baseline: baseline == "zero" ? .zero : .perLeadMean, internalBatchSize: internalBatchSize)
-    case "lrp-epsilon": return LRP(composite: .epsilon(epsilon), name: method, residual: residualHandling)
-    case "lrp-epsilon-plus": return LRP(composite: .epsilonPlus(epsilon: epsilon), name: method, residual: residualHandling)
-    case "lrp-epsilon-plus-flat": return LRP(composite: .epsilonPlusFlat(epsilon: epsilon), name: method, residual: residualHandling)
-    case "lrp-alpha2beta1": return LRP(composite: .epsilonAlpha2Beta1(epsilon: epsilon), name: method, residual: residualHandling)
-    case "lrp-epsilon-gamma-box":
-      return LRP(composite: .epsilonGammaBox(low: low, high: high, gamma: gamma, epsilon: epsilon), name: method, residual: residualHandling)
-    default: return Saliency(absolute: absolute)
-    }
+    let settings = AttributionSettings(
+      absolute: absolute, steps: steps, integration: IntegratedGradients.Method(rawValue: integration)!,
+      baseline: baseline == "zero" ? .zero : .perLeadMean, internalBatchSize: internalBatchSize, epsilon: epsilon,
+      gamma: gamma, low: low, high: high, residual: LRP.ResidualHandling(rawValue: residual)!, samples: samples, noise: noise,
+      window: window, stride: occlusionStride, layer: layer)
+    return settings.method(method, architecture: architecture)!  // `validate()` checked the name
   }
 
   func run() throws {
@@ -144,13 +126,7 @@ struct Explain: ParsableCommand {
       }
       dataset = try options.load()
       indices = try options.selection(dataset!)
-      if let shard {
-        let parts = shard.split(separator: "/").compactMap { Int($0) }
-        guard parts.count == 2, parts[1] >= 1, (1...parts[1]).contains(parts[0]) else {
-          throw CLIError("--shard must be i/n with 1 ≤ i ≤ n, e.g. 1/4; got '\(shard)'")
-        }
-        indices = indices.enumerated().filter { $0.offset % parts[1] == parts[0] - 1 }.map(\.element)
-      }
+      indices = try selectShard(indices, shard)
       guard !indices.isEmpty else { throw CLIError("no records in the \(split) split") }
       let name = attribution.name + (split == "test" ? "" : ".\(split)") + (shard.map { ".shard-" + $0.replacingOccurrences(of: "/", with: "-of-") } ?? "")
       outURL = try outputURL(out ?? runURL!.appendingPathComponent("attributions/\(name).npy").path)

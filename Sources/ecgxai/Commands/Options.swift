@@ -42,6 +42,16 @@ func outputURL(_ path: String) throws -> URL {
   return url
 }
 
+/// The elements of shard `i/n` (1-based): elements i−1, i−1+n, i−1+2n, …; all for nil.
+func selectShard<T>(_ elements: [T], _ shard: String?) throws -> [T] {
+  guard let shard else { return elements }
+  let parts = shard.split(separator: "/").compactMap { Int($0) }
+  guard parts.count == 2, parts[1] >= 1, (1...parts[1]).contains(parts[0]) else {
+    throw CLIError("--shard must be i/n with 1 ≤ i ≤ n, e.g. 1/4; got '\(shard)'")
+  }
+  return elements.enumerated().filter { $0.offset % parts[1] == parts[0] - 1 }.map(\.element)
+}
+
 /// Reads a .npy file as a tensor, turning format errors into CLI errors.
 func readArray(_ path: String, what: String) throws -> Tensor {
   guard FileManager.default.fileExists(atPath: path) else { throw CLIError("\(what) file not found: \(path)") }

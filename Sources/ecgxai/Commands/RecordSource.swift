@@ -66,12 +66,7 @@ struct RecordSourceOptions: ParsableArguments {
       }
       all = [Item(key: URL(fileURLWithPath: base).lastPathComponent, read: { try WFDB.read(URL(fileURLWithPath: base)) })]
     }
-    guard let shard else { return (keyColumn, all) }
-    let parts = shard.split(separator: "/").compactMap { Int($0) }
-    guard parts.count == 2, parts[1] >= 1, (1...parts[1]).contains(parts[0]) else {
-      throw CLIError("--shard must be i/n with 1 ≤ i ≤ n, e.g. 1/4; got '\(shard)'")
-    }
-    return (keyColumn, all.enumerated().filter { $0.offset % parts[1] == parts[0] - 1 }.map(\.element))
+    return (keyColumn, try selectShard(all, shard))
   }
 }
 

@@ -54,7 +54,7 @@ struct Sanity: ParsableCommand {
   @Option(help: "Test records to attribute (the paper: 1000).")
   var records = 200
 
-  @Option(help: "Comma-separated methods: saliency, gxi, ig, lrp-epsilon, gradcam, guided-gradcam.")
+  @Option(help: "Comma-separated methods, any of `ecgxai explain`'s, with its defaults.")
   var methods = "saliency,ig,lrp-epsilon,guided-gradcam"
 
   @Option(help: "A PTB-XL+ Uni-G feature table (default: RUN/data/truth/unig_features.csv or data/features/…).")
@@ -72,19 +72,6 @@ struct Sanity: ParsableCommand {
     guard Self.wave[task] != nil else { throw ValidationError("--task must be P_Wave_Amplitude, R_Peak_Amplitude or T_Wave_Amplitude") }
     guard epochs > 0, records > 0, randomisationRecords >= 0 else {
       throw ValidationError("--epochs and --records must be positive, --randomisation-records ≥ 0")
-    }
-  }
-
-  func attributionMethod(_ name: String, architecture: String) throws -> any AttributionMethod {
-    let layer = architecture == "lenet1d" ? "sequential.10" : "features.7"
-    switch name {
-    case "saliency": return Saliency()
-    case "gxi": return GradientTimesInput()
-    case "ig": return IntegratedGradients(steps: 10)
-    case "lrp-epsilon": return LRP(composite: .epsilon())
-    case "gradcam": return GradCAM(layer: layer)
-    case "guided-gradcam": return GradCAM(layer: layer, guided: true)
-    default: throw CLIError("unknown method '\(name)' in --methods; use saliency, gxi, ig, lrp-epsilon, gradcam, guided-gradcam")
     }
   }
 
@@ -157,7 +144,7 @@ struct Sanity: ParsableCommand {
     if randomisationRecords > 0 {
       var rng = SeededRNG(seed: seed &+ 1)
       var order = Array(0..<train.count)
-      for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, min(i, Int(rng.nextUniform() * Double(i + 1)))) }
+      order.shuffle(using: &rng)
       let permuted = Tensor(shape: trainXY.1.shape, scalars: order.flatMap { Array(trainXY.1.scalars[($0 * 12)..<($0 * 12 + 12)]) })
       let other = try ModelZoo.make(architecture, seed: seed)
       print("  training the same model on permuted targets (data-randomisation test)")
@@ -218,7 +205,9 @@ struct Sanity: ParsableCommand {
     let x = testXY.0.slice(0..<count)
     let length = x.shape[2]
     for name in methods.split(separator: ",").map({ String($0).trimmingCharacters(in: .whitespaces) }) {
-      let method = try attributionMethod(name, architecture: arch)
+      guard let method = AttributionSettings().method(name, architecture: arch) else {
+        throw CLIError("unknown method '\(name)' in --methods; use \(AttributionSettings.methodNames.joined(separator: ", "))")
+      }
       var specificities: [Double] = []
       var profile = [Double](repeating: 0, count: before + after + 1)
       var profiles = 0

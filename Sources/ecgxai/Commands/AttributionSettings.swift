@@ -1,0 +1,51 @@
+import ECGExplain
+
+/// The attribution methods the command line offers, by name, with their parameters: the defaults
+/// are the paper's (and `ecgxai explain`'s option defaults), so every command builds a method the
+/// same way.
+struct AttributionSettings {
+  /// Method names accepted on the command line.
+  static let methodNames = [
+    "saliency", "gxi", "ig", "smoothgrad", "occlusion", "gradcam", "guided-gradcam", "guided-backprop", "lrp-epsilon",
+    "lrp-epsilon-plus", "lrp-epsilon-plus-flat", "lrp-alpha2beta1", "lrp-epsilon-gamma-box",
+  ]
+
+  var absolute = false
+  var steps = 10
+  var integration = IntegratedGradients.Method.riemannRight
+  var baseline = IntegratedGradients.Baseline.zero
+  var internalBatchSize = 64
+  var epsilon: Float = 1e-3
+  var gamma: Float = 0.25
+  var low: Float = -5
+  var high: Float = 5
+  var residual = LRP.ResidualHandling.gradient
+  var samples = 25
+  var noise: Float = 0.1
+  var window = 50
+  var stride = 25
+  /// GradCAM layer; nil: the last feature block (lenet1d `sequential.10`, xresnet `features.7`).
+  var layer: String?
+
+  /// The method called `name` for a model of `architecture`, or nil for an unknown name.
+  func method(_ name: String, architecture: String) -> (any AttributionMethod)? {
+    let camLayer = layer ?? (architecture == "lenet1d" ? "sequential.10" : "features.7")
+    switch name {
+    case "saliency": return Saliency(absolute: absolute)
+    case "gxi": return GradientTimesInput()
+    case "smoothgrad": return SmoothGrad(base: Saliency(absolute: absolute), samples: samples, standardDeviation: noise)
+    case "occlusion": return Occlusion(window: window, stride: stride)
+    case "gradcam": return GradCAM(layer: camLayer)
+    case "guided-gradcam": return GradCAM(layer: camLayer, guided: true)
+    case "guided-backprop": return GuidedBackprop()
+    case "ig": return IntegratedGradients(steps: steps, method: integration, baseline: baseline, internalBatchSize: internalBatchSize)
+    case "lrp-epsilon": return LRP(composite: .epsilon(epsilon), name: name, residual: residual)
+    case "lrp-epsilon-plus": return LRP(composite: .epsilonPlus(epsilon: epsilon), name: name, residual: residual)
+    case "lrp-epsilon-plus-flat": return LRP(composite: .epsilonPlusFlat(epsilon: epsilon), name: name, residual: residual)
+    case "lrp-alpha2beta1": return LRP(composite: .epsilonAlpha2Beta1(epsilon: epsilon), name: name, residual: residual)
+    case "lrp-epsilon-gamma-box":
+      return LRP(composite: .epsilonGammaBox(low: low, high: high, gamma: gamma, epsilon: epsilon), name: name, residual: residual)
+    default: return nil
+    }
+  }
+}
