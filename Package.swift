@@ -25,10 +25,15 @@ let package = Package(
     .library(name: "ECGExplain", targets: ["ECGExplain"]),
     .library(name: "ECGPhantom", targets: ["ECGPhantom"]),
     .library(name: "ECGEvaluate", targets: ["ECGEvaluate"]),
+    .library(name: "ECGAudit", targets: ["ECGAudit"]),
     .library(name: "ECGReport", targets: ["ECGReport"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    // results.sqlite of the audit (needs the system SQLite: Debian's libsqlite3-dev).
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    // The expert-rules file of the audit.
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
     // MARK: - Public API
@@ -38,6 +43,13 @@ let package = Package(
     .target(name: "ECGExplain", dependencies: ["ECGNet", "ECGTensor"], swiftSettings: numericFlags),
     .target(name: "ECGPhantom", dependencies: ["ECGSignal", "ECGTensor"], swiftSettings: numericFlags),
     .target(name: "ECGEvaluate", dependencies: ["ECGExplain", "ECGNet", "ECGTensor"], swiftSettings: numericFlags),
+    .target(
+      name: "ECGAudit",
+      dependencies: [
+        "ECGExplain", "ECGNet", "ECGSignal", "ECGPhantom", "ECGTensor",
+        .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams"),
+      ],
+      swiftSettings: numericFlags),
     .target(name: "ECGReport", dependencies: ["ECGSignal"]),
 
     // MARK: - Implementation details
@@ -49,7 +61,7 @@ let package = Package(
     .executableTarget(
       name: "ecgxai",
       dependencies: [
-        "ECGTensor", "ECGNet", "ECGSignal", "ECGExplain", "ECGEvaluate", "ECGPhantom", "ECGReport", "_ECGKernels",
+        "ECGTensor", "ECGNet", "ECGSignal", "ECGExplain", "ECGEvaluate", "ECGAudit", "ECGPhantom", "ECGReport", "_ECGKernels",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: numericFlags),
@@ -63,6 +75,7 @@ let package = Package(
     .testTarget(name: "ECGSignalTests", dependencies: ["ECGSignal", "ECGTensor", "ECGPhantom"]),
     .testTarget(name: "ECGPhantomTests", dependencies: ["ECGPhantom", "ECGSignal", "ECGTensor"]),
     .testTarget(name: "ECGEvaluateTests", dependencies: ["ECGEvaluate"]),
+    .testTarget(name: "ECGAuditTests", dependencies: ["ECGAudit", "ECGSignal", "ECGPhantom"]),
     // Runs the built `ecgxai` executable as a user would (it is built with the tests).
     .testTarget(name: "ecgxaiTests", dependencies: ["ecgxai"]),
   ],

@@ -62,4 +62,22 @@ public struct PhantomTruth: Sendable {
     }
     return mask
   }
+
+  /// The true per-beat fiducials of every record from `root/truth/fiducials_RATEhz.csv`, in
+  /// seconds from the record's start (beats whose QRS lies outside the record are left out).
+  public static func fiducials(root: URL, rate: Int) throws -> [Int: [WaveFiducials]] {
+    let url = root.appendingPathComponent("truth/fiducials_\(rate)hz.csv")
+    let table = try CSVTable(contentsOf: url)
+    let names = ["ecg_id", "p_on", "p_peak", "p_off", "qrs_on", "r_peak", "qrs_off", "t_on", "t_peak", "t_off"]
+    let columns = try names.map { try table.requireColumn($0, path: url.path) }
+    var result: [Int: [WaveFiducials]] = [:]
+    for row in table.rows {
+      guard let id = Int(row[columns[0]]) else { throw CSVError.unreadable(path: url.path + " (row \(row))") }
+      let t = columns.dropFirst().map { Double(row[$0]).map { $0 / Double(rate) } }
+      guard let on = t[3], let r = t[4], let off = t[5] else { continue }
+      result[id, default: []].append(
+        WaveFiducials(pOnset: t[0], pPeak: t[1], pOffset: t[2], qrsOnset: on, rPeak: r, qrsOffset: off, tOnset: t[6], tPeak: t[7], tOffset: t[8]))
+    }
+    return result
+  }
 }

@@ -1,3 +1,4 @@
+import _ECGKernels
 import Dispatch
 
 #if canImport(Glibc)
@@ -81,48 +82,25 @@ public enum GEMM {
   /// The active backend, chosen once per process by `ECGXAI_BLAS`:
   /// - `off` (or `swift`): the Swift kernel;
   /// - `on` (or `blas`): the run-time BLAS if one was found, else the Swift kernel;
-  /// - unset or `auto`: if a BLAS was found, the BLAS only when it is at least 2× faster than
-  ///   the Swift kernel on a convolution-shaped product (128 × 640 · 640 × 2048, the im2col GEMM
-  ///   of an xresnet stage) timed at first use (a few milliseconds) — e.g. on a CPU where the
-  ///   Swift kernel falls back to baseline x86-64; otherwise the Swift kernel. (On the 2-core
-  ///   AVX-512 project machine OpenBLAS 0.3 matches the Swift kernel on bare GEMMs, 175–200
-  ///   GFLOP/s, yet makes xresnet1d50 forward 2× and saliency 25 % slower, because the Swift path
-  ///   packs weights once per batch and fuses BN/ReLU; a 1.5× margin still flipped to BLAS on
-  ///   timing noise.)
+  /// - unset or `auto`: the Swift kernel when its micro-kernel runs with AVX-512 or AVX2+FMA on
+  ///   this CPU; the run-time BLAS (if found) only when the kernel would fall back to baseline
+  ///   x86-64, where it is several times slower. The choice depends on the CPU alone, never on
+  ///   timing, so the same machine always computes the same bits (audits merge shards byte for
+  ///   byte). On the 2-core AVX-512 project machine OpenBLAS 0.3 matches the Swift kernel on bare
+  ///   GEMMs, 175–200 GFLOP/s, yet makes xresnet1d50 forward 2× and saliency 25 % slower,
+  ///   because the Swift path packs weights once per batch and fuses BN/ReLU.
   /// Small products (< 4096 multiply-adds) always use Swift.
   public static let backend: Backend = {
     let value = getenv("ECGXAI_BLAS").map { String(cString: $0).lowercased() } ?? "auto"
     if value == "off" || value == "0" || value == "swift" { return .swift }
     guard RuntimeBLAS.shared != nil else { return .swift }
     if value == "on" || value == "1" || value == "blas" { return .blas }
-    return calibratedBackend()
+    return kernelInstructionSet == "baseline" ? .blas : .swift
   }()
 
-  /// Times both kernels on a convolution-shaped product (best of three each); BLAS only when it
-  /// is at least 2× faster.
-  private static func calibratedBackend() -> Backend {
-    let (m, n, k) = (128, 2048, 640)
-    var rng = SeededRNG(seed: 0)
-    let a = Tensor.randomNormal([m, k], using: &rng).scalars
-    let b = Tensor.randomNormal([k, n], using: &rng).scalars
-    var c = [Float](repeating: 0, count: m * n)
-    func best(_ body: () -> Void) -> UInt64 {
-      var fastest = UInt64.max
-      for _ in 0..<3 {
-        let start = DispatchTime.now().uptimeNanoseconds
-        body()
-        fastest = min(fastest, DispatchTime.now().uptimeNanoseconds - start)
-      }
-      return fastest
-    }
-    let swiftTime = best {
-      multiplySwift(transposeA: false, transposeB: false, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &c, ldc: n)
-    }
-    let blasTime = best {
-      multiplyBLAS(transposeA: false, transposeB: false, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &c, ldc: n)
-    }
-    return 2 * Double(blasTime) < Double(swiftTime) ? .blas : .swift
-  }
+  /// The instruction set of the Swift GEMM's micro-kernel on this CPU: `avx512f`, `avx2+fma` or
+  /// `baseline`.
+  public static var kernelInstructionSet: String { String(cString: ecg_sgemm_micro_isa()) }
 
   /// A description of the BLAS library found at run time, or nil if none was found.
   public static var blasLibrary: String? { RuntimeBLAS.shared?.libraryName }

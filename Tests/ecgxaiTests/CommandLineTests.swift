@@ -65,6 +65,30 @@ import Testing
     let report = try JSONSerialization.jsonObject(
       with: Data(contentsOf: run.appendingPathComponent("sanity-R_Peak_Amplitude.json"))) as? [String: Any]
     #expect((report?["methods"] as? [[String: Any]])?.count == 2)
+
+    // The glocal audit, whole and in 3 shards merged: the same bytes.
+    let common = ["--conditions", "MI,HYP", "--top", "12", "--bootstrap", "20", "--split", "test"]
+    let audit = try Self.run(["audit", run.path] + common)
+    #expect(audit.status == 0, "\(audit.error)")
+    #expect(audit.output.contains("vs truth: enrichment AUC"))
+    let whole = try Data(contentsOf: run.appendingPathComponent("results.sqlite"))
+    let summary = try Data(contentsOf: run.appendingPathComponent("audit.json"))
+    for i in 1...3 {
+      let part = try Self.run(["audit", run.path, "--shard", "\(i)/3"] + common)
+      #expect(part.status == 0, "\(part.error)")
+    }
+    let incomplete = try Self.run(["merge", run.path, "--parts", run.appendingPathComponent("audit/partial-1-of-3.sqlite").path])
+    #expect(incomplete.status != 0 && incomplete.error.contains("need each of 1…3"))
+    let merge = try Self.run(["merge", run.path])
+    #expect(merge.status == 0, "\(merge.error)")
+    #expect(try Data(contentsOf: run.appendingPathComponent("results.sqlite")) == whole, "merged results.sqlite == unsharded")
+    #expect(try Data(contentsOf: run.appendingPathComponent("audit.json")) == summary, "merged audit.json == unsharded")
+    let unknown = try Self.run(["audit", run.path, "--conditions", "LVH"])
+    #expect(unknown.status != 0 && unknown.error.contains("'LVH' is not a class of the model"))
+    let rules = run.appendingPathComponent("rules.yaml")
+    try "MI:\n  cells:\n    - leads: [V9]\n      segments: [QRS]\n".write(to: rules, atomically: true, encoding: .utf8)
+    let badRules = try Self.run(["audit", run.path, "--rules", rules.path] + common)
+    #expect(badRules.status != 0 && badRules.error.contains("unknown lead 'V9'"))
   }
 
   @Test func badInputIsAClearErrorWithNonzeroStatus() throws {

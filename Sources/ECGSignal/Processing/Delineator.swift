@@ -10,6 +10,16 @@ public struct WaveFiducials: Sendable, Equatable, Codable {
   /// T onset, peak and offset.
   public var tOnset: Double?, tPeak: Double?, tOffset: Double?
 
+  /// Creates fiducials (seconds from the record's start).
+  public init(
+    pOnset: Double?, pPeak: Double?, pOffset: Double?, qrsOnset: Double, rPeak: Double, qrsOffset: Double,
+    tOnset: Double?, tPeak: Double?, tOffset: Double?
+  ) {
+    (self.pOnset, self.pPeak, self.pOffset) = (pOnset, pPeak, pOffset)
+    (self.qrsOnset, self.rPeak, self.qrsOffset) = (qrsOnset, rPeak, qrsOffset)
+    (self.tOnset, self.tPeak, self.tOffset) = (tOnset, tPeak, tOffset)
+  }
+
   /// The same fiducials shifted by `seconds`.
   func shifted(by seconds: Double, tShift: Double = 0) -> WaveFiducials {
     WaveFiducials(

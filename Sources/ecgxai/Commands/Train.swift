@@ -43,6 +43,8 @@ struct Train: ParsableCommand {
   @Option(help: "Learning-rate schedule: constant, cosine or onecycle.") var schedule = "constant"
   @Option(help: "Stop after this many epochs without validation improvement.") var patience: Int?
   @Option(help: "Seed of initialisation, shuffling, crops and dropout.") var seed: UInt64 = 0
+  @Option(help: "Class names, one per line (default: the .classes.txt that `ecgxai export` wrote beside --y, if any).")
+  var classes: String?
   @Option(help: "Output model directory.") var out: String
 
   func validate() throws {
@@ -89,8 +91,9 @@ struct Train: ParsableCommand {
       inputs = inputs.slice(0..<(n - held))
       targets = targets.slice(0..<(n - held))
     }
+    let classNames = try readClassNames(outputs: targets.shape[1])
     let architecture = ModelArchitecture(
-      name: arch, inputChannels: inputs.shape[1], classes: targets.shape[1], task: task)
+      name: arch, inputChannels: inputs.shape[1], classes: targets.shape[1], classNames: classNames, task: task)
     let model = try ModelZoo.make(architecture, seed: seed)
     var configuration = TrainingConfiguration()
     configuration.epochs = epochs
@@ -112,6 +115,19 @@ struct Train: ParsableCommand {
         + "  val \(metric) \(score)")
     }
     try model.save(to: URL(fileURLWithPath: out))
+    if let classNames { print("class names: \(classNames.joined(separator: " "))") }
     print("best epoch \(report.bestEpoch); model written to \(out)")
+  }
+
+  /// The class names from --classes, or from `Y-base.classes.txt` beside --y when it exists.
+  private func readClassNames(outputs: Int) throws -> [String]? {
+    let base = y.hasSuffix(".labels.npy") ? String(y.dropLast(".labels.npy".count)) : nil
+    guard let path = classes ?? base.map({ $0 + ".classes.txt" }), classes != nil || FileManager.default.fileExists(atPath: path) else {
+      return nil
+    }
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("cannot read the class names file \(path)") }
+    let names = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    guard names.count == outputs else { throw CLIError("\(path): \(names.count) class names for \(outputs) outputs") }
+    return names
   }
 }

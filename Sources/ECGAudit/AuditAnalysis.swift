@@ -1,0 +1,299 @@
+import ECGNet
+import ECGTensor
+import Foundation
+
+/// The dataset-wide ("glocal") analysis: from the per-record cell aggregates of one or more
+/// partial results to groups, the paper's maps, per-cell tests against the reference group and
+/// the alignment with expert rules and true evidence. Deterministic: the same partial contents
+/// give the same result whatever the sharding.
+public struct AuditAnalysis: Sendable {
+  /// Settings shared by every part.
+  public let settings: AuditSettings
+  /// All records, by ecg_id.
+  public let records: [AuditRecordInfo]
+  /// Selected records per target class, in selection order (highest score first for `top`).
+  public let groups: [String: [Int]]
+  /// The items of the selected (record, target) pairs.
+  public let items: [ItemKey: AuditItem]
+  /// Per condition: the map, tests and alignment.
+  public let conditions: [ConditionResult]
+  /// Per condition and subgroup: maps.
+  public let subgroups: [SubgroupMap]
+
+  /// A (record, target) pair.
+  public typealias ItemKey = AuditItemKey
+
+  /// Per-cell statistics of one condition.
+  public struct CellStatistics: Sendable, Equatable {
+    /// The group's mean, median and quartiles of the paper's M.
+    public var mean: Double, median: Double, q25: Double, q75: Double
+    /// Mean density (record-normalised M) in the group and in the reference.
+    public var density: Double, referenceDensity: Double
+    /// The test of the densities against the reference; nil when a group has no supported value.
+    public var test: MannWhitneyU?
+    /// Holm-adjusted p over the condition's 288 cells.
+    public var pHolm: Double?
+    /// Percentile bootstrap 95 % interval of the AUC.
+    public var aucLow: Double?, aucHigh: Double?
+    /// Mean share of the cell's support inside the true evidence (phantom), over the group's
+    /// records where the finding is planted.
+    public var evidence: Double?
+  }
+
+  /// One condition's result.
+  public struct ConditionResult: Sendable {
+    /// Its summary (audit.json).
+    public var summary: ConditionSummary
+    /// Per cell (index `AuditCell.index`).
+    public var cells: [CellStatistics]
+    /// Rule and truth cell sets.
+    public var ruleCells: Set<Int>, truthCells: Set<Int>?
+  }
+
+  /// A subgroup's map inside a condition's group.
+  public struct SubgroupMap: Sendable {
+    /// Condition, subgroup kind (`sex`, `age`, `subtype`) and value.
+    public var condition: String, kind: String, value: String
+    /// Records.
+    public var n: Int
+    /// Mean, median, quartiles of M per cell.
+    public var mean: [Double], median: [Double], q25: [Double], q75: [Double]
+  }
+
+  /// A cell counts as truly planted when on average at least this share of its support lies in
+  /// the finding's evidence mask.
+  public static let truthCellThreshold = 0.5
+
+  /// Merges partial results and analyses them.
+  /// - Throws: `AuditError.incompatibleShards` when parts differ in settings, overlap, or miss
+  ///   candidates.
+  public init(parts: [any AuditPart], rules: ExpertRules) throws {
+    guard let first = parts.first else { throw AuditError.incompatibleShards(reason: "no partial results") }
+    for part in parts where part.settings != first.settings {
+      throw AuditError.incompatibleShards(reason: "shard \(part.shard) was made with different settings than shard \(first.shard)")
+    }
+    try Self.checkShards(parts.map(\.shard))
+    let settings = first.settings
+    self.settings = settings
+    var owner: [Int: Int] = [:]  // ecg_id → part
+    var records: [AuditRecordInfo] = []
+    for (index, part) in parts.enumerated() {
+      for record in part.records {
+        guard owner.updateValue(index, forKey: record.ecgID) == nil else {
+          throw AuditError.incompatibleShards(reason: "ecg_id \(record.ecgID) appears in more than one shard")
+        }
+        records.append(record)
+      }
+    }
+    records.sort { $0.ecgID < $1.ecgID }
+    self.records = records
+
+    // Groups, and the items they need (only those are read).
+    var groups: [String: [Int]] = [:]
+    var keys: [ItemKey] = []
+    for target in settings.targets {
+      groups[target] = Self.select(records, target: target, settings: settings)
+      keys += groups[target]!.map { ItemKey(ecgID: $0, target: target) }
+    }
+    if settings.referenceOutput == "condition" {
+      for condition in settings.conditions where condition != settings.reference {
+        keys += (groups[settings.reference] ?? []).map { ItemKey(ecgID: $0, target: condition) }
+      }
+    }
+    self.groups = groups
+    var wanted = Array(repeating: [ItemKey](), count: parts.count)
+    for key in Set(keys).sorted() { wanted[owner[key.ecgID]!].append(key) }
+    var items: [ItemKey: AuditItem] = [:]
+    for (index, part) in parts.enumerated() {
+      for item in try part.items(wanted[index]) { items[ItemKey(ecgID: item.ecgID, target: item.target)] = item }
+    }
+    for key in keys where items[key] == nil {
+      throw AuditError.incompatibleShards(reason: "record \(key.ecgID) is selected for \(key.target) but its shard did not attribute it")
+    }
+    self.items = items
+
+    let byID = Dictionary(uniqueKeysWithValues: records.map { ($0.ecgID, $0) })
+    var results: [ConditionResult] = []
+    var subgroups: [SubgroupMap] = []
+    for (conditionIndex, condition) in settings.conditions.enumerated() {
+      let group = groups[condition]!.map { items[ItemKey(ecgID: $0, target: condition)]! }
+      let output = settings.referenceOutput == "condition" ? condition : settings.reference
+      let reference = (groups[settings.reference] ?? []).map { items[ItemKey(ecgID: $0, target: output)]! }
+      results.append(Self.analyse(
+        condition: condition, group: group, reference: reference, records: byID, rules: rules.rules[condition],
+        settings: settings, seed: settings.seed &+ UInt64(conditionIndex) &* 0x9E37_79B9))
+      subgroups += Self.subgroups(condition: condition, group: group, records: byID)
+    }
+    conditions = results
+    self.subgroups = subgroups
+  }
+
+  /// The audit summary (audit.json).
+  public var summary: AuditSummary {
+    AuditSummary(settings: settings, records: records.count, conditions: conditions.map(\.summary))
+  }
+
+  /// Shard labels must be i/n for every i of one n, each once.
+  static func checkShards(_ labels: [String]) throws {
+    let parsed = labels.map { label -> (Int, Int)? in
+      let p = label.split(separator: "/").compactMap { Int($0) }
+      return p.count == 2 ? (p[0], p[1]) : nil
+    }
+    guard let total = parsed.first??.1, parsed.allSatisfy({ $0 != nil && $0!.1 == total }) else {
+      throw AuditError.incompatibleShards(reason: "shards \(labels.joined(separator: ", ")) do not share one total")
+    }
+    let indices = parsed.map { $0!.0 }.sorted()
+    guard indices == Array(1...total) else {
+      throw AuditError.incompatibleShards(reason: "have shards \(indices.map(String.init).joined(separator: ",")) of \(total); need each of 1…\(total) once")
+    }
+  }
+
+  /// The records of a target's group. `top`: highest predicted score first (ties: lower ecg_id
+  /// first), N of them; `labelled`: every record with the label, by ecg_id.
+  public static func select(_ records: [AuditRecordInfo], target: String, settings: AuditSettings) -> [Int] {
+    if settings.selection == "labelled" {
+      return records.filter { $0.labels.contains(target) }.map(\.ecgID)
+    }
+    return topRecords(records, target: target, n: settings.topN)
+  }
+
+  /// The N records with the highest score for `target` (ties: lower ecg_id first).
+  public static func topRecords(_ records: [AuditRecordInfo], target: String, n: Int) -> [Int] {
+    let scored = records.compactMap { r in r.scores[target].map { (r.ecgID, $0) } }
+    return scored.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(n).map(\.0)
+  }
+
+  static func analyse(
+    condition: String, group: [AuditItem], reference: [AuditItem], records: [Int: AuditRecordInfo],
+    rules: ExpertRules.Rule?, settings: AuditSettings, seed: UInt64
+  ) -> ConditionResult {
+    let cellCount = AuditLeads.cellCount
+    let means = group.map { $0.relevance.meanAbsolute }
+    let densities = group.map { $0.relevance.density }, referenceDensities = reference.map { $0.relevance.density }
+    let planted = group.filter { item in (item.evidence?.contains { $0 > 0 }) ?? false }
+    var cells: [CellStatistics] = []
+    var pValues: [Double] = []
+    for cell in 0..<cellCount {
+      let m = means.map { Double($0[cell]) }.filter(\.isFinite).sorted()
+      let x = densities.map { Double($0[cell]) }.filter(\.isFinite)
+      let y = referenceDensities.map { Double($0[cell]) }.filter(\.isFinite)
+      let test = MannWhitneyU(x, y)
+      pValues.append(test?.p ?? .nan)
+      var interval: (Double, Double)? = nil
+      if test != nil && settings.bootstrapResamples > 0 {
+        var rng = SeededRNG.stream(seed: seed, index: UInt64(cell))
+        var aucs: [Double] = []
+        for _ in 0..<settings.bootstrapResamples {
+          let bx = x.indices.map { _ in x[Int(rng.next() % UInt64(x.count))] }
+          let by = y.indices.map { _ in y[Int(rng.next() % UInt64(y.count))] }
+          aucs.append(MannWhitneyU.auc(bx, by))
+        }
+        aucs.sort()
+        interval = (quantile(aucs, 0.025), quantile(aucs, 0.975))
+      }
+      let evidence: Double? =
+        planted.isEmpty ? nil : planted.map { Double($0.evidence![cell]) }.reduce(0, +) / Double(planted.count)
+      cells.append(CellStatistics(
+        mean: m.isEmpty ? .nan : m.reduce(0, +) / Double(m.count), median: quantile(m, 0.5), q25: quantile(m, 0.25),
+        q75: quantile(m, 0.75), density: mean(x), referenceDensity: mean(y), test: test, pHolm: nil,
+        aucLow: interval?.0, aucHigh: interval?.1, evidence: evidence))
+    }
+    let holm = holmAdjusted(pValues)
+    for cell in 0..<cellCount where !holm[cell].isNaN { cells[cell].pHolm = holm[cell] }
+
+    let ruleCells = Set((rules?.cells ?? []).map(\.index))
+    let truthCells: Set<Int>? =
+      planted.isEmpty ? nil : Set((0..<cellCount).filter { (cells[$0].evidence ?? 0) >= truthCellThreshold })
+    let order = (0..<cellCount).filter { cells[$0].mean.isFinite }.sorted { cells[$0].mean != cells[$1].mean ? cells[$0].mean > cells[$1].mean : $0 < $1 }
+    let topCells = order.prefix(5).map { index -> CellSummary in
+      let c = AuditCell(index: index)
+      return CellSummary(
+        cell: c.name, lead: AuditLeads.names[c.lead], segment: c.segment.label, meanRelevance: cells[index].mean,
+        auc: cells[index].test?.auc, pHolm: cells[index].pHolm, ruleCell: ruleCells.contains(index),
+        evidenceCell: truthCells.map { $0.contains(index) })
+    }
+    func alignment(_ set: Set<Int>) -> AlignmentScores? {
+      guard !set.isEmpty else { return nil }
+      let tested = (0..<cellCount).filter { cells[$0].test != nil }
+      let enrichmentAUC = Metrics.auc(scores: tested.map { cells[$0].test!.auc }, labels: tested.map { set.contains($0) })
+      var percentile = 0.0
+      for (rank, index) in order.enumerated() where set.contains(index) { percentile += 1 - Double(rank) / Double(max(order.count - 1, 1)) }
+      let ranked = order.filter { set.contains($0) }.count
+      // Sums run over the cells in index order: a Set's order changes from process to process,
+      // and the result must not.
+      let members = set.sorted()
+      var share = 0.0, chance = 0.0
+      for item in group {
+        let s = item.relevance.share
+        share += members.reduce(0.0) { $0 + (s[$1].isFinite ? Double(s[$1]) : 0) }
+        let support = item.relevance.support
+        let total = support.reduce(0, +)
+        if total > 0 { chance += Double(members.reduce(Float(0)) { $0 + support[$1] } / total) }
+      }
+      share /= Double(max(group.count, 1))
+      chance /= Double(max(group.count, 1))
+      let significant = set.filter { (cells[$0].pHolm ?? 1) < settings.alpha && (cells[$0].test?.auc ?? 0) > 0.5 }.count
+      let setP = set.compactMap { cells[$0].pHolm }.sorted()
+      return AlignmentScores(
+        cells: set.count, enrichmentAUC: enrichmentAUC, meanRankPercentile: ranked > 0 ? percentile / Double(ranked) : 0,
+        relevanceShare: share, chanceShare: chance, enrichment: chance > 0 ? share / chance : .nan,
+        topFiveInSet: order.prefix(5).filter { set.contains($0) }.count, significantCells: significant,
+        medianHolmP: setP.isEmpty ? nil : quantile(setP, 0.5))
+    }
+    let significant = (0..<cellCount).filter { (cells[$0].pHolm ?? 1) < settings.alpha && (cells[$0].test?.auc ?? 0) > 0.5 }.count
+    let summary = ConditionSummary(
+      condition: condition, n: group.count, referenceN: reference.count,
+      labelled: group.filter { records[$0.ecgID]?.labels.contains(condition) ?? false }.count, topCells: Array(topCells),
+      significantCells: significant, rules: alignment(ruleCells), truth: truthCells.flatMap { alignment($0) })
+    return ConditionResult(summary: summary, cells: cells, ruleCells: ruleCells, truthCells: truthCells)
+  }
+
+  static func subgroups(condition: String, group: [AuditItem], records: [Int: AuditRecordInfo]) -> [SubgroupMap] {
+    var members: [String: [String: [AuditItem]]] = [:]
+    for item in group {
+      guard let r = records[item.ecgID] else { continue }
+      if let sex = r.sex { members["sex", default: [:]][sex == 1 ? "female" : "male", default: []].append(item) }
+      if let age = r.age {
+        let band = age < 40 ? "<40" : age < 60 ? "40-59" : age < 75 ? "60-74" : ">=75"
+        members["age", default: [:]][band, default: []].append(item)
+      }
+      for subtype in r.subtypes where subtype.hasPrefix(condition + "/") {
+        members["subtype", default: [:]][subtype, default: []].append(item)
+      }
+    }
+    var maps: [SubgroupMap] = []
+    for (kind, values) in members.sorted(by: { $0.key < $1.key }) {
+      for (value, list) in values.sorted(by: { $0.key < $1.key }) {
+        var mean: [Double] = [], median: [Double] = [], q25: [Double] = [], q75: [Double] = []
+        let ms = list.map { $0.relevance.meanAbsolute }
+        for cell in 0..<AuditLeads.cellCount {
+          let m = ms.map { Double($0[cell]) }.filter(\.isFinite).sorted()
+          mean.append(m.isEmpty ? .nan : m.reduce(0, +) / Double(m.count))
+          median.append(quantile(m, 0.5))
+          q25.append(quantile(m, 0.25))
+          q75.append(quantile(m, 0.75))
+        }
+        maps.append(SubgroupMap(condition: condition, kind: kind, value: value, n: list.count, mean: mean, median: median, q25: q25, q75: q75))
+      }
+    }
+    return maps
+  }
+}
+
+extension MannWhitneyU {
+  /// U₁/(n₁n₂) alone (no p-value), for bootstrap resamples.
+  static func auc(_ x: [Double], _ y: [Double]) -> Double {
+    Metrics.auc(scores: x + y, labels: x.map { _ in true } + y.map { _ in false }) ?? .nan
+  }
+}
+
+/// Linear-interpolation quantile of sorted values (NumPy's default); NaN when empty.
+func quantile(_ sorted: [Double], _ q: Double) -> Double {
+  guard !sorted.isEmpty else { return .nan }
+  let position = q * Double(sorted.count - 1)
+  let low = Int(position.rounded(.down)), high = min(low + 1, sorted.count - 1)
+  return sorted[low] + (sorted[high] - sorted[low]) * (position - Double(low))
+}
+
+/// Mean of the values (NaN when empty).
+func mean(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count) }

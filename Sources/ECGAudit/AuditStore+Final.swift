@@ -1,0 +1,87 @@
+import Foundation
+import GRDB
+
+extension AuditStore {
+  static let finalSchema = """
+    CREATE TABLE groups (target TEXT NOT NULL, rank INTEGER NOT NULL, ecg_id INTEGER NOT NULL, score REAL, labelled INTEGER NOT NULL, PRIMARY KEY (target, rank)) WITHOUT ROWID;
+    CREATE TABLE maps (
+      condition TEXT NOT NULL, lead INTEGER NOT NULL, segment INTEGER NOT NULL, lead_name TEXT NOT NULL, segment_label TEXT NOT NULL,
+      mean REAL, median REAL, q25 REAL, q75 REAL, density REAL, reference_density REAL,
+      PRIMARY KEY (condition, lead, segment)) WITHOUT ROWID;
+    CREATE TABLE tests (
+      condition TEXT NOT NULL, reference TEXT NOT NULL, lead INTEGER NOT NULL, segment INTEGER NOT NULL,
+      lead_name TEXT NOT NULL, segment_label TEXT NOT NULL, n INTEGER NOT NULL, n_reference INTEGER NOT NULL,
+      u REAL, p REAL, p_holm REAL, exact INTEGER, auc REAL, rank_biserial REAL, auc_ci_low REAL, auc_ci_high REAL,
+      rule_cell INTEGER NOT NULL, evidence REAL, evidence_cell INTEGER,
+      PRIMARY KEY (condition, lead, segment)) WITHOUT ROWID;
+    CREATE TABLE alignment (
+      condition TEXT NOT NULL, against TEXT NOT NULL, cells INTEGER NOT NULL, enrichment_auc REAL, mean_rank_percentile REAL,
+      relevance_share REAL, chance_share REAL, enrichment REAL, top5_in_set INTEGER, significant_cells INTEGER, median_p_holm REAL,
+      PRIMARY KEY (condition, against)) WITHOUT ROWID;
+    CREATE TABLE subgroups (
+      condition TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL, n INTEGER NOT NULL, lead INTEGER NOT NULL, segment INTEGER NOT NULL,
+      mean REAL, median REAL, q25 REAL, q75 REAL,
+      PRIMARY KEY (condition, kind, value, lead, segment)) WITHOUT ROWID;
+    """
+
+  /// Writes the final `results.sqlite` of an analysis (atomically).
+  public static func writeFinal(_ url: URL, analysis: AuditAnalysis) throws {
+    let (queue, temporary) = try create(url)
+    do {
+      try queue.write { db in
+        try db.execute(sql: finalSchema)
+        let items = analysis.items.keys.sorted().map { analysis.items[$0]! }
+        try writeMeta(db, settings: analysis.settings, extra: ["kind": "final"])
+        try insert(db, records: analysis.records, items: items)
+        let byID = Dictionary(uniqueKeysWithValues: analysis.records.map { ($0.ecgID, $0) })
+        let group = try db.makeStatement(sql: "INSERT INTO groups VALUES (?, ?, ?, ?, ?)")
+        for (target, ids) in analysis.groups.sorted(by: { $0.key < $1.key }) {
+          for (rank, id) in ids.enumerated() {
+            let record = byID[id]
+            try group.execute(arguments: [target, rank + 1, id, record?.scores[target].map { Double($0) }, (record?.labels.contains(target) ?? false) ? 1 : 0])
+          }
+        }
+        func value(_ v: Double?) -> Double? { v.flatMap { $0.isFinite ? $0 : nil } }
+        let map = try db.makeStatement(sql: "INSERT INTO maps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        let test = try db.makeStatement(sql: "INSERT INTO tests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        let alignment = try db.makeStatement(sql: "INSERT INTO alignment VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        for result in analysis.conditions {
+          let condition = result.summary.condition
+          for (index, c) in result.cells.enumerated() {
+            let cell = AuditCell(index: index)
+            let names: [any DatabaseValueConvertible] = [cell.lead, cell.segment.rawValue, AuditLeads.names[cell.lead], cell.segment.label]
+            try map.execute(arguments: StatementArguments([condition] + names + [
+              value(c.mean), value(c.median), value(c.q25), value(c.q75), value(c.density), value(c.referenceDensity),
+            ]))
+            try test.execute(arguments: StatementArguments([condition, analysis.settings.reference] + names + [
+              c.test?.n1 ?? 0, c.test?.n2 ?? 0, c.test?.u, c.test?.p, c.pHolm, c.test.map { $0.exact ? 1 : 0 }, c.test?.auc,
+              c.test?.rankBiserial, c.aucLow, c.aucHigh, result.ruleCells.contains(index) ? 1 : 0, c.evidence,
+              result.truthCells.map { $0.contains(index) ? 1 : 0 },
+            ]))
+          }
+          for (against, scores) in [("rules", result.summary.rules), ("truth", result.summary.truth)] {
+            guard let s = scores else { continue }
+            try alignment.execute(arguments: [
+              condition, against, s.cells, s.enrichmentAUC, s.meanRankPercentile, s.relevanceShare, s.chanceShare,
+              value(s.enrichment), s.topFiveInSet, s.significantCells, s.medianHolmP,
+            ])
+          }
+        }
+        let subgroup = try db.makeStatement(sql: "INSERT INTO subgroups VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        for s in analysis.subgroups {
+          for index in 0..<AuditLeads.cellCount {
+            let cell = AuditCell(index: index)
+            try subgroup.execute(arguments: [
+              s.condition, s.kind, s.value, s.n, cell.lead, cell.segment.rawValue, value(s.mean[index]), value(s.median[index]),
+              value(s.q25[index]), value(s.q75[index]),
+            ])
+          }
+        }
+      }
+      try commit(queue, temporary: temporary, to: url)
+    } catch {
+      try? FileManager.default.removeItem(at: temporary)
+      throw error
+    }
+  }
+}

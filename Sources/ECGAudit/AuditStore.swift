@@ -1,0 +1,275 @@
+import Foundation
+import GRDB
+
+/// The SQLite files of an audit (GRDB). A **partial** result (one shard, or the single part of an
+/// unsharded run) holds `meta`, `records`, `predictions` and the `cells` of its candidate
+/// (record, target) pairs; the **final** `results.sqlite` holds the same tables for the selected
+/// pairs plus `groups`, `maps`, `tests` and `alignment` (schema: docs/audit.md).
+///
+/// Files are written to a temporary name beside the destination and renamed at the end.
+public enum AuditStore {
+  /// Schema version in `meta`.
+  public static let schemaVersion = "1"
+
+  static let schema = """
+    CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+    CREATE TABLE records (ecg_id INTEGER PRIMARY KEY NOT NULL, sex INTEGER, age REAL, labels TEXT NOT NULL, subtypes TEXT NOT NULL);
+    CREATE TABLE predictions (ecg_id INTEGER NOT NULL, class TEXT NOT NULL, score REAL NOT NULL, PRIMARY KEY (ecg_id, class)) WITHOUT ROWID;
+    CREATE TABLE cells (
+      ecg_id INTEGER NOT NULL, target TEXT NOT NULL, lead INTEGER NOT NULL, segment INTEGER NOT NULL,
+      lead_name TEXT NOT NULL, segment_label TEXT NOT NULL, beats INTEGER NOT NULL,
+      support REAL NOT NULL, positive REAL NOT NULL, negative REAL NOT NULL, absolute REAL NOT NULL,
+      mean_abs REAL, share REAL, density REAL, evidence REAL,
+      PRIMARY KEY (ecg_id, target, lead, segment)) WITHOUT ROWID;
+    """
+
+  /// Creates a new database file at a temporary path beside `url`; call `commit` to move it.
+  static func create(_ url: URL) throws -> (DatabaseQueue, URL) {
+    let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())")
+    try? FileManager.default.removeItem(at: temporary)
+    do {
+      try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+      let queue = try DatabaseQueue(path: temporary.path)
+      try queue.write { db in try db.execute(sql: schema) }
+      return (queue, temporary)
+    } catch {
+      throw AuditError.unreadableResults(path: temporary.path, reason: "cannot create: \(error)")
+    }
+  }
+
+  /// Closes the queue and renames the temporary file to `url`.
+  static func commit(_ queue: DatabaseQueue, temporary: URL, to url: URL) throws {
+    try queue.close()
+    _ = try? FileManager.default.removeItem(at: url)
+    try FileManager.default.moveItem(at: temporary, to: url)
+  }
+
+  /// Writes the meta table: settings (sorted JSON), schema version and `extra`.
+  static func writeMeta(_ db: Database, settings: AuditSettings, extra: [String: String]) throws {
+    let json = String(decoding: try JSONEncoder.sorted.encode(settings), as: UTF8.self)
+    var meta = ["settings": json, "schema_version": schemaVersion]
+    meta.merge(extra) { $1 }
+    for (key, value) in meta.sorted(by: { $0.key < $1.key }) {
+      try db.execute(sql: "INSERT INTO meta VALUES (?, ?)", arguments: [key, value])
+    }
+  }
+
+  /// Inserts records and items in a deterministic order (records by ecg_id, items by ecg_id then
+  /// target then cell).
+  static func insert(_ db: Database, records: [AuditRecordInfo], items: [AuditItem]) throws {
+    let recordStatement = try db.makeStatement(sql: "INSERT INTO records VALUES (?, ?, ?, ?, ?)")
+    let predictionStatement = try db.makeStatement(sql: "INSERT INTO predictions VALUES (?, ?, ?)")
+    for record in records.sorted(by: { $0.ecgID < $1.ecgID }) {
+      try recordStatement.execute(arguments: [
+        record.ecgID, record.sex, record.age, record.labels.joined(separator: " "), record.subtypes.joined(separator: " "),
+      ])
+      for (name, score) in record.scores.sorted(by: { $0.key < $1.key }) {
+        try predictionStatement.execute(arguments: [record.ecgID, name, Double(score)])
+      }
+    }
+    let cellStatement = try db.makeStatement(sql: "INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    for item in items.sorted(by: { ($0.ecgID, $0.target) < ($1.ecgID, $1.target) }) {
+      let r = item.relevance
+      let (mean, share, density) = (r.meanAbsolute, r.share, r.density)
+      for cell in 0..<AuditLeads.cellCount {
+        let c = AuditCell(index: cell)
+        func optional(_ v: Float) -> Double? { v.isFinite ? Double(v) : nil }
+        try cellStatement.execute(arguments: [
+          item.ecgID, item.target, c.lead, c.segment.rawValue, AuditLeads.names[c.lead], c.segment.label, r.beats[c.lead],
+          Double(r.support[cell]), Double(r.positive[cell]), Double(r.negative[cell]), Double(r.absolute[cell]),
+          optional(mean[cell]), optional(share[cell]), optional(density[cell]), item.evidence.map { Double($0[cell]) },
+        ])
+      }
+    }
+  }
+
+  /// Writes a partial result (one shard) to `url` at once.
+  public static func writePartial(
+    _ url: URL, settings: AuditSettings, shard: String, records: [AuditRecordInfo], items: [AuditItem]
+  ) throws {
+    let writer = try PartialWriter(url, settings: settings, shard: shard)
+    do {
+      try writer.append(records: records, items: items)
+      try writer.finish()
+    } catch {
+      writer.abandon()
+      throw error
+    }
+  }
+
+  /// Writes a partial result batch by batch, so memory does not grow with the number of records;
+  /// the file appears under its name only at `finish()`.
+  public final class PartialWriter {
+    let queue: DatabaseQueue
+    let temporary: URL, url: URL
+
+    /// Starts a partial result at `url` (written to a temporary name until `finish`).
+    public init(_ url: URL, settings: AuditSettings, shard: String) throws {
+      (queue, temporary) = try AuditStore.create(url)
+      self.url = url
+      try queue.write { db in try writeMeta(db, settings: settings, extra: ["kind": "partial", "shard": shard]) }
+    }
+
+    /// Appends records and items (any order; readers sort).
+    public func append(records: [AuditRecordInfo], items: [AuditItem]) throws {
+      try queue.write { db in try insert(db, records: records, items: items) }
+    }
+
+    /// Closes the file and moves it into place.
+    public func finish() throws { try commit(queue, temporary: temporary, to: url) }
+
+    /// Closes and deletes the unfinished file.
+    public func abandon() {
+      try? queue.close()
+      try? FileManager.default.removeItem(at: temporary)
+    }
+  }
+
+  /// A partial result in memory.
+  public struct Partial: Sendable, AuditPart {
+    public var settings: AuditSettings
+    public var shard: String
+    public var records: [AuditRecordInfo]
+    /// Its candidate items.
+    public var items: [AuditItem]
+
+    /// Creates a partial result in memory (what `writePartial` stores).
+    public init(settings: AuditSettings, shard: String, records: [AuditRecordInfo], items: [AuditItem]) {
+      self.settings = settings
+      self.shard = shard
+      self.records = records
+      self.items = items
+    }
+
+    public func items(_ keys: [AuditItemKey]) throws -> [AuditItem] {
+      let wanted = Set(keys)
+      return items.filter { wanted.contains(AuditItemKey(ecgID: $0.ecgID, target: $0.target)) }
+    }
+  }
+
+  /// Opens a partial result: settings and records are read at once, items on request.
+  public static func readPartial(_ url: URL) throws -> PartialFile { try PartialFile(url) }
+
+  /// A partial result on disk.
+  public final class PartialFile: AuditPart {
+    public let settings: AuditSettings
+    public let shard: String
+    public let records: [AuditRecordInfo]
+    let queue: DatabaseQueue
+    let path: String
+
+    init(_ url: URL) throws {
+      path = url.path
+      guard FileManager.default.fileExists(atPath: url.path) else {
+        throw AuditError.unreadableResults(path: url.path, reason: "no such file")
+      }
+      do {
+        var configuration = Configuration()
+        configuration.readonly = true
+        queue = try DatabaseQueue(path: url.path, configuration: configuration)
+        (settings, shard, records) = try queue.read { db in
+          let meta = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT key, value FROM meta").map { ($0["key"] as String, $0["value"] as String) })
+          guard meta["kind"] == "partial", let json = meta["settings"], let shard = meta["shard"] else {
+            throw AuditError.unreadableResults(path: url.path, reason: "not a partial audit result (meta.kind = \(meta["kind"] ?? "missing"))")
+          }
+          guard meta["schema_version"] == schemaVersion else {
+            throw AuditError.unreadableResults(path: url.path, reason: "schema version \(meta["schema_version"] ?? "?"), expected \(schemaVersion)")
+          }
+          let settings = try JSONDecoder().decode(AuditSettings.self, from: Data(json.utf8))
+          var scores: [Int: [String: Float]] = [:]
+          for row in try Row.fetchAll(db, sql: "SELECT ecg_id, class, score FROM predictions") {
+            scores[row["ecg_id"], default: [:]][row["class"]] = Float(row["score"] as Double)
+          }
+          let records = try Row.fetchAll(db, sql: "SELECT * FROM records ORDER BY ecg_id").map { row -> AuditRecordInfo in
+            let id: Int = row["ecg_id"]
+            let labels: String = row["labels"], subtypes: String = row["subtypes"]
+            return AuditRecordInfo(
+              ecgID: id, sex: row["sex"], age: row["age"], labels: labels.split(separator: " ").map(String.init),
+              scores: scores[id] ?? [:], subtypes: subtypes.split(separator: " ").map(String.init))
+          }
+          return (settings, shard, records)
+        }
+      } catch let error as AuditError {
+        throw error
+      } catch {
+        throw AuditError.unreadableResults(path: url.path, reason: "\(error)")
+      }
+    }
+
+    deinit { try? queue.close() }
+
+    public func items(_ keys: [AuditItemKey]) throws -> [AuditItem] {
+      do {
+        return try queue.read { db in
+          let statement = try db.makeStatement(sql: "SELECT * FROM cells WHERE ecg_id = ? AND target = ? ORDER BY lead, segment")
+          var items: [AuditItem] = []
+          for key in keys {
+            let rows = try Row.fetchAll(statement, arguments: [key.ecgID, key.target])
+            guard !rows.isEmpty else { continue }
+            guard rows.count == AuditLeads.cellCount else {
+              throw AuditError.unreadableResults(path: path, reason: "(\(key.ecgID), \(key.target)) has \(rows.count) cells, expected \(AuditLeads.cellCount)")
+            }
+            var values = Array(repeating: [Float](repeating: 0, count: AuditLeads.cellCount), count: 4)
+            var beats = [Int](repeating: 0, count: 12)
+            var evidence: [Float]? = nil
+            for (cell, row) in rows.enumerated() {
+              values[0][cell] = Float(row["support"] as Double)
+              values[1][cell] = Float(row["positive"] as Double)
+              values[2][cell] = Float(row["negative"] as Double)
+              values[3][cell] = Float(row["absolute"] as Double)
+              beats[cell / SegmentClass.allCases.count] = row["beats"]
+              if let e = row["evidence"] as Double? {
+                if evidence == nil { evidence = Array(repeating: 0, count: AuditLeads.cellCount) }
+                evidence![cell] = Float(e)
+              }
+            }
+            items.append(AuditItem(
+              ecgID: key.ecgID, target: key.target,
+              relevance: CellRelevance(support: values[0], positive: values[1], negative: values[2], absolute: values[3], beats: beats),
+              evidence: evidence))
+          }
+          return items
+        }
+      } catch let error as AuditError {
+        throw error
+      } catch {
+        throw AuditError.unreadableResults(path: path, reason: "\(error)")
+      }
+    }
+  }
+}
+
+/// A (record, target) pair.
+public struct AuditItemKey: Hashable, Sendable, Comparable {
+  /// ecg_id and target class.
+  public var ecgID: Int, target: String
+
+  /// Creates a key.
+  public init(ecgID: Int, target: String) {
+    self.ecgID = ecgID
+    self.target = target
+  }
+
+  public static func < (a: Self, b: Self) -> Bool { (a.ecgID, a.target) < (b.ecgID, b.target) }
+}
+
+/// One part of an audit: what one shard produced (a file, or the same in memory).
+public protocol AuditPart {
+  /// Settings the part was made with.
+  var settings: AuditSettings { get }
+  /// The shard label (`2/4`; `1/1` unsharded).
+  var shard: String { get }
+  /// Its records.
+  var records: [AuditRecordInfo] { get }
+  /// Its items among `keys` (absent keys are skipped).
+  func items(_ keys: [AuditItemKey]) throws -> [AuditItem]
+}
+
+extension JSONEncoder {
+  /// Sorted keys, so that the same value always gives the same bytes.
+  static var sorted: JSONEncoder {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return encoder
+  }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import Yams
+
+/// Cardiologists' rules: per condition (an SCP code or class name of the model), the lead ×
+/// segment cells where its ECG criteria live. Read from a YAML file (`ExpertRules.defaultYAML`
+/// is the built-in set, written by `ecgxai audit --write-rules FILE` for editing):
+/// ```yaml
+/// LVH:
+///   criteria: Sokolow-Lyon, Cornell and Romhilt-Estes QRS voltage criteria
+///   cells:
+///     - leads: [V1, V2, V5, V6, aVL, I]
+///       segments: [QRS]
+/// ```
+/// `segments` takes coarse segments (P, PQ, QRS, ST, T, TP) or the paper's 24 class labels
+/// (`R-Peak`, `qr`, …); `leads` takes lead names or `all`.
+public struct ExpertRules: Sendable, Equatable {
+  /// One condition's rule.
+  public struct Rule: Sendable, Equatable {
+    /// Condition name as in the model's classes.
+    public var condition: String
+    /// Free-text source of the criteria.
+    public var criteria: String
+    /// The rule's cells.
+    public var cells: Set<AuditCell>
+  }
+
+  /// Rules by condition.
+  public var rules: [String: Rule]
+
+  /// Parses a rules file.
+  public init(yaml: String, source: String = "rules") throws {
+    struct CellSpec: Decodable { var leads: [String]; var segments: [String] }
+    struct RuleSpec: Decodable { var criteria: String?; var cells: [CellSpec] }
+    let specs: [String: RuleSpec]
+    do {
+      specs = try YAMLDecoder().decode([String: RuleSpec].self, from: yaml)
+    } catch {
+      throw AuditError.invalidRules(source: source, reason: "not a mapping of CONDITION → {criteria, cells: [{leads, segments}]}: \(error)")
+    }
+    var rules: [String: Rule] = [:]
+    for (condition, spec) in specs {
+      var cells = Set<AuditCell>()
+      for cell in spec.cells {
+        var leads: [Int] = []
+        for name in cell.leads {
+          if name.lowercased() == "all" { leads += 0..<12; continue }
+          guard let lead = AuditLeads.index(of: name) else {
+            throw AuditError.invalidRules(source: source, reason: "\(condition): unknown lead '\(name)' (use \(AuditLeads.names.joined(separator: ", ")) or all)")
+          }
+          leads.append(lead)
+        }
+        var segments: [SegmentClass] = []
+        for name in cell.segments {
+          if let coarse = CoarseSegment.allCases.first(where: { $0.rawValue.lowercased() == name.lowercased() }) {
+            segments += coarse.classes
+          } else if let fine = SegmentClass(label: name) {
+            segments.append(fine)
+          } else {
+            throw AuditError.invalidRules(
+              source: source,
+              reason: "\(condition): unknown segment '\(name)' (use \(CoarseSegment.allCases.map(\.rawValue).joined(separator: ", ")) or a class label such as R-Peak, qr)")
+          }
+        }
+        for lead in leads { for segment in segments { cells.insert(AuditCell(lead: lead, segment: segment)) } }
+      }
+      guard !cells.isEmpty else { throw AuditError.invalidRules(source: source, reason: "\(condition): no cells") }
+      rules[condition] = Rule(condition: condition, criteria: spec.criteria ?? "", cells: cells)
+    }
+    self.rules = rules
+  }
+
+  /// The built-in rules.
+  public static var builtIn: ExpertRules { try! ExpertRules(yaml: defaultYAML, source: "built-in rules") }
+
+  /// The built-in rules file: the cardiology criteria the paper compares its glocal maps with.
+  public static let defaultYAML = """
+    # ecgxai expert rules: where the ECG criteria of each condition live, lead × segment.
+    # Segments: P, PQ, QRS, ST, T, TP or the paper's 24 class labels (P-Onset, (p, P-Peak, p),
+    # P-Offset, pq, QRS-Onset, (q, Q-Peak, qr, R-Peak, rs, S-Peak, q), QRS-Offset, qj, J-point,
+    # jt, T-Onset, (t, T-Peak, t), T-Offset, tp). Leads: I II III aVR aVL aVF V1…V6 or all.
+    # Condition names must match the model's class names (PTB-XL SCP codes or subclasses).
+    LVH:
+      criteria: QRS voltage criteria (Sokolow-Lyon S V1/V2 + R V5/V6, Cornell R aVL + S V3, Lewis, Romhilt-Estes limb-lead R/S)
+      cells:
+        - leads: [V1, V2, V5, V6, aVL, I]
+          segments: [QRS]
+    CLBBB:
+      criteria: QRS ≥ 120 ms, broad notched R in I/aVL/V5/V6, deep broad S (QS) in V1, discordant ST-T
+      cells:
+        - leads: [I, aVL, V1, V5, V6]
+          segments: [QRS, ST, T]
+    CRBBB:
+      criteria: QRS ≥ 120 ms, rsR' in V1/V2, wide slurred S in I/aVL/V5/V6
+      cells:
+        - leads: [V1, V2, I, aVL, V5, V6]
+          segments: [QRS]
+    1AVB:
+      criteria: PR interval > 200 ms
+      cells:
+        - leads: [all]
+          segments: [PQ]
+    IMI:
+      criteria: pathological Q waves and ST-T changes in the inferior leads
+      cells:
+        - leads: [II, III, aVF]
+          segments: [QRS, ST]
+    ILMI:
+      criteria: Q waves and ST-T changes in inferior and lateral leads
+      cells:
+        - leads: [II, III, aVF, I, aVL, V5, V6]
+          segments: [QRS, ST]
+    ASMI:
+      criteria: Q/QS and poor R progression in V1-V4 (septal/anterior), ST changes there
+      cells:
+        - leads: [V1, V2, V3, V4]
+          segments: [QRS, ST]
+    AMI:
+      criteria: Q waves, ST elevation and T changes in V1-V4
+      cells:
+        - leads: [V1, V2, V3, V4]
+          segments: [QRS, ST]
+    ALMI:
+      criteria: Q waves and ST-T changes in I, aVL, V3-V6
+      cells:
+        - leads: [I, aVL, V3, V4, V5, V6]
+          segments: [QRS, ST]
+    LMI:
+      criteria: Q waves and ST-T changes in the lateral leads
+      cells:
+        - leads: [I, aVL, V5, V6]
+          segments: [QRS, ST]
+    """
+}
+
+/// Errors of ECGAudit's inputs.
+public enum AuditError: Error, CustomStringConvertible, Equatable {
+  /// A rules file that cannot be used.
+  case invalidRules(source: String, reason: String)
+  /// A results or partial file that cannot be read.
+  case unreadableResults(path: String, reason: String)
+  /// Partial results that do not belong together.
+  case incompatibleShards(reason: String)
+
+  public var description: String {
+    switch self {
+    case .invalidRules(let source, let reason): "\(source): \(reason)"
+    case .unreadableResults(let path, let reason): "cannot read \(path): \(reason)"
+    case .incompatibleShards(let reason): "cannot merge: \(reason)"
+    }
+  }
+}

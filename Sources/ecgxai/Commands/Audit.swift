@@ -1,0 +1,269 @@
+import ArgumentParser
+import ECGAudit
+import ECGNet
+import ECGPhantom
+import ECGSignal
+import ECGTensor
+import Foundation
+
+/// `ecgxai audit`: the glocal audit of a run — relevance per lead × segment over the dataset,
+/// tested against a reference group and held against expert rules.
+struct Audit: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Glocal audit: relevance per lead × ECG segment over the dataset, against expert rules, with statistics.",
+    discussion: """
+      The paper's protocol by default: for each condition the 100 records with the highest
+      predicted score, |saliency| of that class, each record cut into the 24 soft segment classes
+      per lead (P-Onset … tp) from ECGSignal's delineation (or --segmentation truth on the
+      phantom), the weighted mean relevance per lead × class averaged into a 12 × 24 map with its
+      top-5 cells. Then every cell's record-normalised relevance density is tested against the
+      reference group (NORM; two-sided Mann-Whitney U as SciPy, Holm over the 288 cells,
+      bootstrap 95 % CIs of the AUC), and the cells of the expert rule (--rules; built-in:
+      `--write-rules FILE` prints them) and, on the phantom, of the true evidence are scored:
+      enrichment AUC, mean rank, relevance share vs chance, significant cells. Definitions and
+      the results schema: docs/audit.md.
+      Writes RUN/results.sqlite and RUN/audit.json; with --shard i/n only the partial
+      RUN/audit/partial-i-of-n.sqlite, which `ecgxai merge RUN` combines (same bytes as one run).
+      Examples: ecgxai audit runs/demo --conditions MI,HYP,CD,STTC
+                ecgxai audit runs/ptbxl --conditions LVH,CLBBB,IMI,AMI --shard 3/8
+      """)
+
+  @Argument(help: "Run directory (data/ and model/ inside).")
+  var runDirectory: String?
+
+  @Option(help: "Model directory; default RUN/model.") var model: String?
+  @Option(help: "PTB-XL-layout data folder; default RUN/data.") var data: String?
+  @Option(help: "Conditions to audit (model class names, comma separated); default the paper's LVH, CLBBB, IMI, ASMI, AMI those the model has (all non-reference classes otherwise).")
+  var conditions: String?
+  @Option(help: "Reference group's class.") var reference = "NORM"
+  @Option(help: "Output the reference records are attributed to: condition (each condition's own output, so a test compares the same function on both groups) or reference (the reference class's output, the paper's side-by-side maps).")
+  var referenceOutput = "condition"
+  @Option(help: "Group selection: top (the N records with the highest predicted score, the paper's) or labelled (every labelled record).")
+  var select = "top"
+  @Option(help: "N of --select top.") var top = 100
+  @Option(help: "Attribution method (as ecgxai explain; saliency is |gradient|, the paper's).") var method = "saliency"
+  @Option(help: "Segmentation: delineation (ECGSignal) or truth (the phantom's fiducials).") var segmentation = "delineation"
+  @Option(help: "Records of the split all, test (fold 10), validation (9) or train (1–8).") var split = "all"
+  @Option(help: "Sampling rate of the records, 100 or 500.") var rate = 100
+  @Option(help: "Expert rules file (YAML); default the built-in rules.") var rules: String?
+  @Option(help: "Write the built-in rules file here and exit.") var writeRules: String?
+  @Option(help: "Only shard i of n (1-based) → RUN/audit/partial-i-of-n.sqlite.") var shard: String?
+  @Option(help: "Bootstrap resamples of the AUC confidence intervals.") var bootstrap = 500
+  @Option(help: "Significance level for counting cells (after Holm).") var alpha = 0.01
+  @Option(help: "Seed of the bootstrap.") var seed: UInt64 = 0
+  @Option(help: "Records per prediction batch.") var batchSize = 64
+
+  func validate() throws {
+    if writeRules != nil { return }
+    guard runDirectory != nil else { throw ValidationError("give a run directory (or --write-rules FILE)") }
+    guard ["top", "labelled"].contains(select) else { throw ValidationError("--select must be top or labelled") }
+    guard top >= 1, bootstrap >= 0, batchSize >= 1, alpha > 0, alpha < 1 else {
+      throw ValidationError("--top and --batch-size must be ≥ 1, --bootstrap ≥ 0, 0 < --alpha < 1")
+    }
+    guard ["condition", "reference"].contains(referenceOutput) else { throw ValidationError("--reference-output must be condition or reference") }
+    guard ["delineation", "truth"].contains(segmentation) else { throw ValidationError("--segmentation must be delineation or truth") }
+    guard ["all", "test", "validation", "train"].contains(split) else { throw ValidationError("--split must be all, test, validation or train") }
+    guard AttributionSettings.methodNames.contains(method) else {
+      throw ValidationError("unknown --method '\(method)'; choose one of \(AttributionSettings.methodNames.joined(separator: ", "))")
+    }
+  }
+
+  func run() throws {
+    if let writeRules {
+      try Data(ExpertRules.defaultYAML.utf8).write(to: try outputURL(writeRules), options: .atomic)
+      print("wrote the built-in expert rules to \(writeRules)")
+      return
+    }
+    let runURL = URL(fileURLWithPath: runDirectory!)
+    let expertRules = try loadRules(rules)
+    let loaded = try ModelOptions.load(model ?? runURL.appendingPathComponent("model").path)
+    guard let classes = loaded.architecture.classNames else {
+      throw CLIError("the model has no class names (architecture.json classNames); train it with --classes or on `ecgxai export` output")
+    }
+    let settings = try makeSettings(classes: classes, model: loaded)
+    let dataURL = URL(fileURLWithPath: data ?? runURL.appendingPathComponent("data").path)
+    let folds: String? = ["test": "10", "validation": "9", "train": "1-8", "all": nil][split]!
+    let options = DatasetOptions(data: dataURL.path, rate: rate, folds: folds)
+    guard let dataset = try options.load() else { throw CLIError("no dataset") }
+    let indices = try selectShard(try options.selection(dataset), shard)
+    guard !indices.isEmpty else { throw CLIError("no records in the \(split) split\(shard.map { " of shard \($0)" } ?? "")") }
+    let hasTruth = FileManager.default.fileExists(atPath: dataURL.appendingPathComponent("truth/evidence.csv").path)
+    if segmentation == "truth" && !hasTruth { throw CLIError("--segmentation truth needs a phantom dataset (\(dataURL.path)/truth/)") }
+    let truth = hasTruth ? try PhantomTruth(root: dataURL) : nil
+    let source: SegmentationSource = segmentation == "truth" ? .fiducials(try PhantomTruth.fiducials(root: dataURL, rate: rate)) : .delineation
+    let attribution = AttributionSettings(absolute: true).method(method, architecture: loaded.architecture.name)!
+    let auditor = RecordAuditor(
+      model: loaded, method: attribution, segmentation: source, truth: truth, rate: Double(rate),
+      pointHalfWidth: settings.pointHalfWidth, jPointDelay: settings.jPointDelay)
+    let started = Date()
+    print("audit \(runURL.path): \(indices.count) records\(shard.map { " (shard \($0))" } ?? ""), \(method) on \(loaded.architecture.name), segmentation \(segmentation)")
+
+    // 1. Predictions of every record; the records' labels and demographics.
+    let classIndex = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+    var records: [AuditRecordInfo] = []
+    for s in stride(from: 0, to: indices.count, by: batchSize) {
+      let chunk = Array(indices[s..<min(s + batchSize, indices.count)])
+      let logits = loaded.forward(try options.batch(dataset, chunk))
+      for (row, index) in chunk.enumerated() {
+        let entry = dataset.entries[index]
+        var labels = Set<String>()
+        for task in PTBXLDataset.Task.allCases { labels.formUnion(dataset.rawLabels(entry, task: task)) }
+        var scores: [String: Float] = [:]
+        for target in settings.targets { scores[target] = logits.scalars[row * classes.count + classIndex[target]!] }
+        let subtypes = truth?.findings[entry.ecgID]?.filter(\.planted).map(\.subtype) ?? []
+        records.append(AuditRecordInfo(
+          ecgID: entry.ecgID, sex: entry.sex, age: entry.age, labels: classes.filter { labels.contains($0) }, scores: scores,
+          subtypes: subtypes))
+      }
+      progress(done: chunk.count + s, total: indices.count)
+    }
+    let predictSeconds = Date().timeIntervalSince(started)
+
+    // 2. Candidates: this shard's groups (the global top N is within the union of the shards' top N).
+    var requests: [Int: [Int]] = [:]  // position in `indices` → class indices
+    let position = Dictionary(uniqueKeysWithValues: records.enumerated().map { ($1.ecgID, $0) })
+    for target in settings.targets {
+      for id in AuditAnalysis.select(records, target: target, settings: settings) { requests[position[id]!, default: []].append(classIndex[target]!) }
+    }
+    if settings.referenceOutput == "condition" {
+      for id in AuditAnalysis.select(records, target: settings.reference, settings: settings) {
+        for condition in settings.conditions where !requests[position[id]!]!.contains(classIndex[condition]!) {
+          requests[position[id]!]!.append(classIndex[condition]!)
+        }
+      }
+    }
+    let candidates = requests.keys.sorted()
+    print("  predicted \(records.count) records in \(String(format: "%.1f", predictSeconds)) s; attributing \(requests.values.map(\.count).reduce(0, +)) (record, class) pairs")
+
+    // 3. Attribution and aggregation of the candidates, streamed into the partial result.
+    let label = shard ?? "1/1"
+    let partialURL = runURL.appendingPathComponent("audit/partial-" + label.replacingOccurrences(of: "/", with: "-of-") + ".sqlite")
+    let writer = try AuditStore.PartialWriter(partialURL, settings: settings, shard: label)
+    var itemCount = 0
+    var unsegmented: [Int] = []
+    let attributeStart = Date()
+    do {
+      for s in stride(from: 0, to: candidates.count, by: batchSize) {
+        let chunk = Array(candidates[s..<min(s + batchSize, candidates.count)])
+        let batch = try options.batch(dataset, chunk.map { indices[$0] })
+        let result = try auditor.audit(batch: batch, ecgIDs: chunk.map { records[$0].ecgID }, requests: chunk.map { requests[$0]! })
+        try writer.append(records: [], items: result.items)
+        itemCount += result.items.count
+        unsegmented += result.unsegmented
+        progress(done: s + chunk.count, total: candidates.count)
+      }
+      if !unsegmented.isEmpty {
+        print("  \(unsegmented.count) selected records could not be segmented and are left out of the groups: ecg_id \(unsegmented.prefix(10).map(String.init).joined(separator: ", "))\(unsegmented.count > 10 ? ", …" : "")")
+        let dropped = Set(unsegmented)
+        for i in records.indices where dropped.contains(records[i].ecgID) { records[i].scores = [:]; records[i].labels = [] }
+      }
+      try writer.append(records: records, items: [])
+      try writer.finish()
+    } catch {
+      writer.abandon()
+      throw error
+    }
+    let attributeSeconds = Date().timeIntervalSince(attributeStart)
+    if shard != nil {
+      print("wrote \(partialURL.path) (\(itemCount) items) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s; combine the shards with `ecgxai merge \(runDirectory!)`")
+      return
+    }
+
+    // 4. The analysis (the same code `ecgxai merge` runs on shards).
+    defer { try? FileManager.default.removeItem(at: partialURL) }
+    try finish(runURL: runURL, parts: [try openPartial(partialURL.path)], rules: expertRules)
+    print(String(format: "done in %.1f s (prediction %.1f s, attribution and segmentation %.1f s)", Date().timeIntervalSince(started), predictSeconds, attributeSeconds))
+  }
+
+  private func makeSettings(classes: [String], model: Model) throws -> AuditSettings {
+    let chosen: [String]
+    if let conditions {
+      chosen = conditions.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    } else {
+      let paper = ["LVH", "CLBBB", "IMI", "ASMI", "AMI"].filter { classes.contains($0) }
+      chosen = paper.isEmpty ? classes.filter { $0 != reference } : paper
+    }
+    for name in chosen + [reference] where !classes.contains(name) {
+      throw CLIError("'\(name)' is not a class of the model (\(classes.joined(separator: ", ")))")
+    }
+    guard !chosen.isEmpty else { throw CLIError("--conditions is empty") }
+    return AuditSettings(
+      conditions: chosen, reference: reference, referenceOutput: referenceOutput, selection: select, topN: top, method: method, segmentation: segmentation,
+      rateHz: rate, classes: classes, model: "\(model.architecture.name) \(model.parameterCount) parameters",
+      bootstrapResamples: bootstrap, seed: seed, alpha: alpha)
+  }
+}
+
+/// Reads a rules file, or the built-in rules.
+func loadRules(_ path: String?) throws -> ExpertRules {
+  guard let path else { return ExpertRules.builtIn }
+  guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("cannot read the rules file \(path)") }
+  do { return try ExpertRules(yaml: text, source: path) } catch let error as AuditError { throw CLIError(error.description) }
+}
+
+/// Analyses partial results and writes RUN/results.sqlite and RUN/audit.json; prints the summary.
+func finish(runURL: URL, parts: [any AuditPart], rules: ExpertRules) throws {
+  let analysis: AuditAnalysis
+  do { analysis = try AuditAnalysis(parts: parts, rules: rules) } catch let error as AuditError { throw CLIError(error.description) }
+  try AuditStore.writeFinal(runURL.appendingPathComponent("results.sqlite"), analysis: analysis)
+  let summary = analysis.summary
+  let encoder = JSONEncoder()
+  encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+  encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+  try encoder.encode(summary).write(to: runURL.appendingPathComponent("audit.json"), options: .atomic)
+  printSummary(summary)
+  print("wrote \(runURL.path)/results.sqlite and \(runURL.path)/audit.json")
+}
+
+/// Opens a partial result, turning failures into CLI errors.
+func openPartial(_ path: String) throws -> AuditStore.PartialFile {
+  do { return try AuditStore.readPartial(URL(fileURLWithPath: path)) } catch let error as AuditError { throw CLIError(error.description) }
+}
+
+/// The audit's table on standard output.
+func printSummary(_ summary: AuditSummary) {
+  let s = summary.settings
+  print("\(summary.records) records; groups: \(s.selection == "top" ? "top \(s.topN) by predicted score" : "labelled records"); reference \(s.reference)")
+  func scores(_ a: AlignmentScores?) -> String {
+    guard let a else { return "—" }
+    return String(format: "enrichment AUC %@  rank %.2f  share %.2f vs chance %.2f (%.1f×)  top-5 %d  significant %d/%d  median p %@",
+      a.enrichmentAUC.map { String(format: "%.3f", $0) } ?? "n/a", a.meanRankPercentile, a.relevanceShare, a.chanceShare, a.enrichment,
+      a.topFiveInSet, a.significantCells, a.cells, a.medianHolmP.map { String(format: "%.1e", $0) } ?? "n/a")
+  }
+  for c in summary.conditions {
+    print("  \(c.condition) (n \(c.n), \(c.labelled) labelled; reference n \(c.referenceN)): \(c.significantCells) of 288 cells enriched (Holm p < \(s.alpha))")
+    print("    top-5 cells: " + c.topCells.map { $0.cell + ($0.ruleCell ? "*" : "") }.joined(separator: ", ") + "   (* rule cell)")
+    print("    vs rules: " + scores(c.rules))
+    if c.truth != nil { print("    vs truth: " + scores(c.truth)) }
+  }
+}
+
+/// `ecgxai merge`: combine the partial results of a sharded audit.
+struct Merge: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Combine the partial results of `ecgxai audit --shard i/n` into results.sqlite and audit.json.",
+    discussion: """
+      Reads RUN/audit/partial-*-of-N.sqlite (or the files given with --parts), checks that every
+      shard 1…N is there once and that all were made with the same settings, and runs the
+      analysis: the result is byte for byte the one an unsharded `ecgxai audit` writes.
+      Example: ecgxai merge runs/ptbxl
+      """)
+
+  @Argument(help: "Run directory.") var runDirectory: String
+  @Option(parsing: .upToNextOption, help: "Partial result files (default RUN/audit/partial-*.sqlite).") var parts: [String] = []
+  @Option(help: "Expert rules file (YAML); default the built-in rules.") var rules: String?
+
+  func run() throws {
+    let runURL = URL(fileURLWithPath: runDirectory)
+    var files = parts
+    if files.isEmpty {
+      let folder = runURL.appendingPathComponent("audit")
+      let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+      files = names.filter { $0.hasPrefix("partial-") && $0.hasSuffix(".sqlite") }.sorted().map { folder.appendingPathComponent($0).path }
+      guard !files.isEmpty else { throw CLIError("no partial results in \(folder.path); run `ecgxai audit \(runDirectory) --shard i/n` first") }
+    }
+    let partials = try files.map(openPartial)
+    print("merging \(partials.count) partial results (\(partials.map(\.records.count).reduce(0, +)) records)")
+    try finish(runURL: runURL, parts: partials, rules: try loadRules(rules))
+  }
+}
