@@ -44,10 +44,20 @@ public struct AuditAnalysis: Sendable {
   public struct ConditionResult: Sendable {
     /// Its summary (audit.json).
     public var summary: ConditionSummary
-    /// Per cell (index `AuditCell.index`).
+    /// The fine and the coarse map.
+    public var maps: [MapResult]
+  }
+
+  /// One condition's map at one resolution.
+  public struct MapResult: Sendable {
+    /// The resolution.
+    public var view: AuditView
+    /// Per cell (fine: `AuditCell.index`; coarse: lead × 6 + segment).
     public var cells: [CellStatistics]
     /// Rule and truth cell sets.
     public var ruleCells: Set<Int>, truthCells: Set<Int>?
+    /// Its summary.
+    public var summary: MapSummary
   }
 
   /// A subgroup's map inside a condition's group.
@@ -86,23 +96,14 @@ public struct AuditAnalysis: Sendable {
       }
     }
     records.sort { $0.ecgID < $1.ecgID }
-    self.records = records
 
     // Groups, and the items they need (only those are read).
     var groups: [String: [Int]] = [:]
-    var keys: [ItemKey] = []
-    for target in settings.targets {
-      groups[target] = Self.select(records, target: target, settings: settings)
-      keys += groups[target]!.map { ItemKey(ecgID: $0, target: target) }
-    }
-    if settings.referenceOutput == "condition" {
-      for condition in settings.conditions where condition != settings.reference {
-        keys += (groups[settings.reference] ?? []).map { ItemKey(ecgID: $0, target: condition) }
-      }
-    }
+    for target in settings.targets { groups[target] = Self.select(records, target: target, settings: settings) }
     self.groups = groups
+    let keys = Self.candidates(records, settings: settings)
     var wanted = Array(repeating: [ItemKey](), count: parts.count)
-    for key in Set(keys).sorted() { wanted[owner[key.ecgID]!].append(key) }
+    for key in keys { wanted[owner[key.ecgID]!].append(key) }
     var items: [ItemKey: AuditItem] = [:]
     for (index, part) in parts.enumerated() {
       for item in try part.items(wanted[index]) { items[ItemKey(ecgID: item.ecgID, target: item.target)] = item }
@@ -111,8 +112,16 @@ public struct AuditAnalysis: Sendable {
       throw AuditError.incompatibleShards(reason: "record \(key.ecgID) is selected for \(key.target) but its shard did not attribute it")
     }
     self.items = items
+    // What a shard knew of records outside the groups (subtypes, segmentation of local
+    // candidates) depends on the sharding; keep it for group members only.
+    let members = Set(keys.map(\.ecgID))
+    self.records = records.map { r in
+      var r = r
+      if !members.contains(r.ecgID) { r.subtypes = []; r.segmented = nil }
+      return r
+    }
 
-    let byID = Dictionary(uniqueKeysWithValues: records.map { ($0.ecgID, $0) })
+    let byID = Dictionary(uniqueKeysWithValues: self.records.map { ($0.ecgID, $0) })
     var results: [ConditionResult] = []
     var subgroups: [SubgroupMap] = []
     for (conditionIndex, condition) in settings.conditions.enumerated() {
@@ -149,12 +158,30 @@ public struct AuditAnalysis: Sendable {
   }
 
   /// The records of a target's group. `top`: highest predicted score first (ties: lower ecg_id
-  /// first), N of them; `labelled`: every record with the label, by ecg_id.
+  /// first), N of them; `labelled`: every record with the label, by ecg_id. Records that could
+  /// not be segmented are left out.
   public static func select(_ records: [AuditRecordInfo], target: String, settings: AuditSettings) -> [Int] {
+    let usable = records.filter { $0.segmented != false }
     if settings.selection == "labelled" {
-      return records.filter { $0.labels.contains(target) }.map(\.ecgID)
+      return usable.filter { $0.labels.contains(target) }.map(\.ecgID)
     }
-    return topRecords(records, target: target, n: settings.topN)
+    return topRecords(usable, target: target, n: settings.topN)
+  }
+
+  /// The (record, class) pairs an audit of `records` attributes: every target's group, and the
+  /// reference group for every condition when the reference records are attributed to the
+  /// conditions' outputs. Sorted.
+  public static func candidates(_ records: [AuditRecordInfo], settings: AuditSettings) -> [AuditItemKey] {
+    var keys = Set<AuditItemKey>()
+    for target in settings.targets {
+      for id in select(records, target: target, settings: settings) { keys.insert(AuditItemKey(ecgID: id, target: target)) }
+    }
+    if settings.referenceOutput == "condition" {
+      for id in select(records, target: settings.reference, settings: settings) {
+        for condition in settings.conditions { keys.insert(AuditItemKey(ecgID: id, target: condition)) }
+      }
+    }
+    return keys.sorted()
   }
 
   /// The N records with the highest score for `target` (ties: lower ecg_id first).
@@ -167,10 +194,38 @@ public struct AuditAnalysis: Sendable {
     condition: String, group: [AuditItem], reference: [AuditItem], records: [Int: AuditRecordInfo],
     rules: ExpertRules.Rule?, settings: AuditSettings, seed: UInt64
   ) -> ConditionResult {
-    let cellCount = AuditLeads.cellCount
-    let means = group.map { $0.relevance.meanAbsolute }
-    let densities = group.map { $0.relevance.density }, referenceDensities = reference.map { $0.relevance.density }
-    let planted = group.filter { item in (item.evidence?.contains { $0 > 0 }) ?? false }
+    let fineRules = Set((rules?.cells ?? []).map(\.index))
+    let fine = analyseMap(.fine, group: group, reference: reference, ruleCells: fineRules, truthCells: nil, settings: settings, seed: seed)
+    // Coarse: a segment is a rule / truth cell when one of its fine classes is.
+    let coarse = analyseMap(
+      .coarse, group: group, reference: reference, ruleCells: Set(fineRules.map { AuditView.coarse.cell(ofFine: $0) }),
+      truthCells: fine.truthCells.map { Set($0.map { AuditView.coarse.cell(ofFine: $0) }) }, settings: settings,
+      seed: seed &+ 0x5555)
+    let summary = ConditionSummary(
+      condition: condition, n: group.count, referenceN: reference.count,
+      labelled: group.filter { records[$0.ecgID]?.labels.contains(condition) ?? false }.count, fine: fine.summary,
+      coarse: coarse.summary)
+    return ConditionResult(summary: summary, maps: [fine, coarse])
+  }
+
+  /// One map: statistics per cell, tests, alignment. `truthCells` nil: derived from the
+  /// evidence (fine view).
+  static func analyseMap(
+    _ view: AuditView, group: [AuditItem], reference: [AuditItem], ruleCells: Set<Int>, truthCells givenTruth: Set<Int>?,
+    settings: AuditSettings, seed: UInt64
+  ) -> MapResult {
+    let cellCount = view.cellCount
+    let groupRelevance = group.map { $0.relevance.viewed(view) }
+    let means = groupRelevance.map(\.meanAbsolute)
+    let densities = groupRelevance.map(\.density), referenceDensities = reference.map { $0.relevance.viewed(view).density }
+    // Evidence per cell: share of the cell's support inside the mask, over records with the finding planted.
+    let planted: [[Float]] = zip(group, groupRelevance).compactMap { item, relevance in
+      guard let evidence = item.evidence, evidence.contains(where: { $0 > 0 }) else { return nil }
+      guard view == .coarse else { return evidence }
+      var inside = [Float](repeating: 0, count: cellCount)
+      for (i, e) in evidence.enumerated() { inside[view.cell(ofFine: i)] += e * item.relevance.support[i] }
+      return inside.indices.map { relevance.support[$0] > 0 ? inside[$0] / relevance.support[$0] : 0 }
+    }
     var cells: [CellStatistics] = []
     var pValues: [Double] = []
     for cell in 0..<cellCount {
@@ -191,8 +246,7 @@ public struct AuditAnalysis: Sendable {
         aucs.sort()
         interval = (quantile(aucs, 0.025), quantile(aucs, 0.975))
       }
-      let evidence: Double? =
-        planted.isEmpty ? nil : planted.map { Double($0.evidence![cell]) }.reduce(0, +) / Double(planted.count)
+      let evidence: Double? = planted.isEmpty ? nil : planted.map { Double($0[cell]) }.reduce(0, +) / Double(planted.count)
       cells.append(CellStatistics(
         mean: m.isEmpty ? .nan : m.reduce(0, +) / Double(m.count), median: quantile(m, 0.5), q25: quantile(m, 0.25),
         q75: quantile(m, 0.75), density: mean(x), referenceDensity: mean(y), test: test, pHolm: nil,
@@ -201,15 +255,13 @@ public struct AuditAnalysis: Sendable {
     let holm = holmAdjusted(pValues)
     for cell in 0..<cellCount where !holm[cell].isNaN { cells[cell].pHolm = holm[cell] }
 
-    let ruleCells = Set((rules?.cells ?? []).map(\.index))
     let truthCells: Set<Int>? =
-      planted.isEmpty ? nil : Set((0..<cellCount).filter { (cells[$0].evidence ?? 0) >= truthCellThreshold })
+      planted.isEmpty ? nil : givenTruth ?? Set((0..<cellCount).filter { (cells[$0].evidence ?? 0) >= truthCellThreshold })
     let order = (0..<cellCount).filter { cells[$0].mean.isFinite }.sorted { cells[$0].mean != cells[$1].mean ? cells[$0].mean > cells[$1].mean : $0 < $1 }
     let topCells = order.prefix(5).map { index -> CellSummary in
-      let c = AuditCell(index: index)
-      return CellSummary(
-        cell: c.name, lead: AuditLeads.names[c.lead], segment: c.segment.label, meanRelevance: cells[index].mean,
-        auc: cells[index].test?.auc, pHolm: cells[index].pHolm, ruleCell: ruleCells.contains(index),
+      CellSummary(
+        cell: view.cellName(index), lead: AuditLeads.names[index / view.segmentCount], segment: view.segmentLabel(index % view.segmentCount),
+        meanRelevance: cells[index].mean, auc: cells[index].test?.auc, pHolm: cells[index].pHolm, ruleCell: ruleCells.contains(index),
         evidenceCell: truthCells.map { $0.contains(index) })
     }
     func alignment(_ set: Set<Int>) -> AlignmentScores? {
@@ -223,12 +275,11 @@ public struct AuditAnalysis: Sendable {
       // and the result must not.
       let members = set.sorted()
       var share = 0.0, chance = 0.0
-      for item in group {
-        let s = item.relevance.share
+      for relevance in groupRelevance {
+        let s = relevance.share
         share += members.reduce(0.0) { $0 + (s[$1].isFinite ? Double(s[$1]) : 0) }
-        let support = item.relevance.support
-        let total = support.reduce(0, +)
-        if total > 0 { chance += Double(members.reduce(Float(0)) { $0 + support[$1] } / total) }
+        let total = relevance.support.reduce(0, +)
+        if total > 0 { chance += Double(members.reduce(Float(0)) { $0 + relevance.support[$1] } / total) }
       }
       share /= Double(max(group.count, 1))
       chance /= Double(max(group.count, 1))
@@ -241,11 +292,10 @@ public struct AuditAnalysis: Sendable {
         medianHolmP: setP.isEmpty ? nil : quantile(setP, 0.5))
     }
     let significant = (0..<cellCount).filter { (cells[$0].pHolm ?? 1) < settings.alpha && (cells[$0].test?.auc ?? 0) > 0.5 }.count
-    let summary = ConditionSummary(
-      condition: condition, n: group.count, referenceN: reference.count,
-      labelled: group.filter { records[$0.ecgID]?.labels.contains(condition) ?? false }.count, topCells: Array(topCells),
-      significantCells: significant, rules: alignment(ruleCells), truth: truthCells.flatMap { alignment($0) })
-    return ConditionResult(summary: summary, cells: cells, ruleCells: ruleCells, truthCells: truthCells)
+    let summary = MapSummary(
+      view: view, topCells: Array(topCells), significantCells: significant, cells: cellCount, rules: alignment(ruleCells),
+      truth: truthCells.flatMap { alignment($0) })
+    return MapResult(view: view, cells: cells, ruleCells: ruleCells, truthCells: truthCells, summary: summary)
   }
 
   static func subgroups(condition: String, group: [AuditItem], records: [Int: AuditRecordInfo]) -> [SubgroupMap] {

@@ -77,15 +77,21 @@ public struct AuditRecordInfo: Sendable, Equatable {
   public var scores: [String: Float]
   /// Hidden subtypes (phantom truth), e.g. `ASMI/old/poor-r-progression`; empty otherwise.
   public var subtypes: [String]
+  /// Whether the record could be segmented: nil when it was never needed (not a candidate),
+  /// false when it failed (it is then left out of every group).
+  public var segmented: Bool?
 
   /// Creates the facts of one record.
-  public init(ecgID: Int, sex: Int?, age: Double?, labels: [String], scores: [String: Float], subtypes: [String] = []) {
+  public init(
+    ecgID: Int, sex: Int?, age: Double?, labels: [String], scores: [String: Float], subtypes: [String] = [], segmented: Bool? = nil
+  ) {
     self.ecgID = ecgID
     self.sex = sex
     self.age = age
     self.labels = labels
     self.scores = scores
     self.subtypes = subtypes
+    self.segmented = segmented
   }
 }
 

@@ -5,19 +5,19 @@ extension AuditStore {
   static let finalSchema = """
     CREATE TABLE groups (target TEXT NOT NULL, rank INTEGER NOT NULL, ecg_id INTEGER NOT NULL, score REAL, labelled INTEGER NOT NULL, PRIMARY KEY (target, rank)) WITHOUT ROWID;
     CREATE TABLE maps (
-      condition TEXT NOT NULL, lead INTEGER NOT NULL, segment INTEGER NOT NULL, lead_name TEXT NOT NULL, segment_label TEXT NOT NULL,
+      condition TEXT NOT NULL, view TEXT NOT NULL, lead INTEGER NOT NULL, segment INTEGER NOT NULL, lead_name TEXT NOT NULL, segment_label TEXT NOT NULL,
       mean REAL, median REAL, q25 REAL, q75 REAL, density REAL, reference_density REAL,
-      PRIMARY KEY (condition, lead, segment)) WITHOUT ROWID;
+      PRIMARY KEY (condition, view, lead, segment)) WITHOUT ROWID;
     CREATE TABLE tests (
-      condition TEXT NOT NULL, reference TEXT NOT NULL, lead INTEGER NOT NULL, segment INTEGER NOT NULL,
+      condition TEXT NOT NULL, view TEXT NOT NULL, reference TEXT NOT NULL, lead INTEGER NOT NULL, segment INTEGER NOT NULL,
       lead_name TEXT NOT NULL, segment_label TEXT NOT NULL, n INTEGER NOT NULL, n_reference INTEGER NOT NULL,
       u REAL, p REAL, p_holm REAL, exact INTEGER, auc REAL, rank_biserial REAL, auc_ci_low REAL, auc_ci_high REAL,
       rule_cell INTEGER NOT NULL, evidence REAL, evidence_cell INTEGER,
-      PRIMARY KEY (condition, lead, segment)) WITHOUT ROWID;
+      PRIMARY KEY (condition, view, lead, segment)) WITHOUT ROWID;
     CREATE TABLE alignment (
-      condition TEXT NOT NULL, against TEXT NOT NULL, cells INTEGER NOT NULL, enrichment_auc REAL, mean_rank_percentile REAL,
+      condition TEXT NOT NULL, view TEXT NOT NULL, against TEXT NOT NULL, cells INTEGER NOT NULL, enrichment_auc REAL, mean_rank_percentile REAL,
       relevance_share REAL, chance_share REAL, enrichment REAL, top5_in_set INTEGER, significant_cells INTEGER, median_p_holm REAL,
-      PRIMARY KEY (condition, against)) WITHOUT ROWID;
+      PRIMARY KEY (condition, view, against)) WITHOUT ROWID;
     CREATE TABLE subgroups (
       condition TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL, n INTEGER NOT NULL, lead INTEGER NOT NULL, segment INTEGER NOT NULL,
       mean REAL, median REAL, q25 REAL, q75 REAL,
@@ -42,29 +42,32 @@ extension AuditStore {
           }
         }
         func value(_ v: Double?) -> Double? { v.flatMap { $0.isFinite ? $0 : nil } }
-        let map = try db.makeStatement(sql: "INSERT INTO maps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        let test = try db.makeStatement(sql: "INSERT INTO tests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        let alignment = try db.makeStatement(sql: "INSERT INTO alignment VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        let map = try db.makeStatement(sql: "INSERT INTO maps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        let test = try db.makeStatement(sql: "INSERT INTO tests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        let alignment = try db.makeStatement(sql: "INSERT INTO alignment VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         for result in analysis.conditions {
           let condition = result.summary.condition
-          for (index, c) in result.cells.enumerated() {
-            let cell = AuditCell(index: index)
-            let names: [any DatabaseValueConvertible] = [cell.lead, cell.segment.rawValue, AuditLeads.names[cell.lead], cell.segment.label]
-            try map.execute(arguments: StatementArguments([condition] + names + [
-              value(c.mean), value(c.median), value(c.q25), value(c.q75), value(c.density), value(c.referenceDensity),
-            ]))
-            try test.execute(arguments: StatementArguments([condition, analysis.settings.reference] + names + [
-              c.test?.n1 ?? 0, c.test?.n2 ?? 0, c.test?.u, c.test?.p, c.pHolm, c.test.map { $0.exact ? 1 : 0 }, c.test?.auc,
-              c.test?.rankBiserial, c.aucLow, c.aucHigh, result.ruleCells.contains(index) ? 1 : 0, c.evidence,
-              result.truthCells.map { $0.contains(index) ? 1 : 0 },
-            ]))
-          }
-          for (against, scores) in [("rules", result.summary.rules), ("truth", result.summary.truth)] {
-            guard let s = scores else { continue }
-            try alignment.execute(arguments: [
-              condition, against, s.cells, s.enrichmentAUC, s.meanRankPercentile, s.relevanceShare, s.chanceShare,
-              value(s.enrichment), s.topFiveInSet, s.significantCells, s.medianHolmP,
-            ])
+          for m in result.maps {
+            let view = m.view
+            for (index, c) in m.cells.enumerated() {
+              let (lead, segment) = (index / view.segmentCount, index % view.segmentCount)
+              let names: [any DatabaseValueConvertible] = [lead, segment, AuditLeads.names[lead], view.segmentLabel(segment)]
+              try map.execute(arguments: StatementArguments([condition, view.rawValue] + names + [
+                value(c.mean), value(c.median), value(c.q25), value(c.q75), value(c.density), value(c.referenceDensity),
+              ]))
+              try test.execute(arguments: StatementArguments([condition, view.rawValue, analysis.settings.reference] + names + [
+                c.test?.n1 ?? 0, c.test?.n2 ?? 0, c.test?.u, c.test?.p, c.pHolm, c.test.map { $0.exact ? 1 : 0 }, c.test?.auc,
+                c.test?.rankBiserial, c.aucLow, c.aucHigh, m.ruleCells.contains(index) ? 1 : 0, c.evidence,
+                m.truthCells.map { $0.contains(index) ? 1 : 0 },
+              ]))
+            }
+            for (against, scores) in [("rules", m.summary.rules), ("truth", m.summary.truth)] {
+              guard let s = scores else { continue }
+              try alignment.execute(arguments: [
+                condition, view.rawValue, against, s.cells, s.enrichmentAUC, s.meanRankPercentile, s.relevanceShare, s.chanceShare,
+                value(s.enrichment), s.topFiveInSet, s.significantCells, s.medianHolmP,
+              ])
+            }
           }
         }
         let subgroup = try db.makeStatement(sql: "INSERT INTO subgroups VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")

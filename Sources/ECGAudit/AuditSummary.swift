@@ -46,6 +46,22 @@ public struct AlignmentScores: Sendable, Codable, Equatable {
   public var medianHolmP: Double?
 }
 
+/// One condition's map at one resolution.
+public struct MapSummary: Sendable, Codable, Equatable {
+  /// `fine` (24 classes per lead) or `coarse` (P, PQ, QRS, ST, T, TP).
+  public var view: AuditView
+  /// The five highest cells of the map (mean over the group of the paper's M).
+  public var topCells: [CellSummary]
+  /// Cells significantly enriched against the reference (Holm p < alpha, AUC > 0.5).
+  public var significantCells: Int
+  /// Cells of the map (288 or 72).
+  public var cells: Int
+  /// Alignment with the expert rule (nil: no rule for this condition).
+  public var rules: AlignmentScores?
+  /// Alignment with the true evidence (phantom only).
+  public var truth: AlignmentScores?
+}
+
 /// One condition's results.
 public struct ConditionSummary: Sendable, Codable, Equatable {
   /// Condition (class name).
@@ -54,12 +70,8 @@ public struct ConditionSummary: Sendable, Codable, Equatable {
   public var n: Int, referenceN: Int
   /// Of the group, how many carry the condition's label.
   public var labelled: Int
-  /// The five highest cells of the paper's map.
-  public var topCells: [CellSummary]
-  /// Cells significantly enriched against the reference (Holm p < alpha, AUC > 0.5), of 288.
-  public var significantCells: Int
-  /// Alignment with the expert rule (nil: no rule for this condition).
-  public var rules: AlignmentScores?
-  /// Alignment with the true evidence (phantom only).
-  public var truth: AlignmentScores?
+  /// The paper's 12 × 24 map.
+  public var fine: MapSummary
+  /// The coarse 12 × 6 map.
+  public var coarse: MapSummary
 }

@@ -1,5 +1,6 @@
 /// The relevance of one record (for one target) per lead × segment class: the paper's weighted
-/// mean and the sums behind it. Every array is a flat [12 × 24] map (`AuditCell.index`).
+/// mean and the sums behind it. Every array is a flat [12 × 24] map (`AuditCell.index`), or
+/// [12 × 6] in the coarse view (`viewed(.coarse)`).
 public struct CellRelevance: Sendable, Equatable {
   /// Σ_t S[t, l, k] — the cell's soft length in samples.
   public var support: [Float]
@@ -52,10 +53,21 @@ public struct CellRelevance: Sendable, Equatable {
     return absolute.map { total > 0 ? $0 / total : .nan }
   }
 
+  /// The same sums in `view` (the coarse view adds up the fine classes of each segment).
+  public func viewed(_ view: AuditView) -> CellRelevance {
+    guard view == .coarse, support.count == AuditView.fine.cellCount else { return self }
+    func sum(_ values: [Float]) -> [Float] {
+      var out = [Float](repeating: 0, count: view.cellCount)
+      for (i, v) in values.enumerated() { out[view.cell(ofFine: i)] += v }
+      return out
+    }
+    return CellRelevance(support: sum(support), positive: sum(positive), negative: sum(negative), absolute: sum(absolute), beats: beats)
+  }
+
   /// |relevance| per beat: Σ|A|·S divided by the lead's beat count.
   public var perBeat: [Float] {
     absolute.indices.map { i in
-      let b = beats[i / SegmentClass.allCases.count]
+      let b = beats[i / (absolute.count / 12)]
       return b > 0 ? absolute[i] / Float(b) : .nan
     }
   }

@@ -88,3 +88,30 @@ public enum AuditLeads {
     names.firstIndex { $0.lowercased() == name.lowercased() }
   }
 }
+
+/// The resolution of an audit map: the paper's 24 classes per lead, or the coarse 6 segments.
+public enum AuditView: String, Sendable, Codable, CaseIterable {
+  case fine, coarse
+
+  /// Segments per lead (24 or 6).
+  public var segmentCount: Int { self == .fine ? SegmentClass.allCases.count : CoarseSegment.allCases.count }
+  /// Cells of a map (12 × segments).
+  public var cellCount: Int { 12 * segmentCount }
+
+  /// The label of segment `index` (`R-Peak` or `QRS`).
+  public func segmentLabel(_ index: Int) -> String {
+    self == .fine ? SegmentClass(rawValue: index)!.label : CoarseSegment.allCases[index].rawValue
+  }
+
+  /// `V1 R-Peak` / `V1 QRS`: the name of cell `index`.
+  public func cellName(_ index: Int) -> String {
+    "\(AuditLeads.names[index / segmentCount]) \(segmentLabel(index % segmentCount))"
+  }
+
+  /// This view's cell holding fine cell `index`.
+  public func cell(ofFine index: Int) -> Int {
+    guard self == .coarse else { return index }
+    let fine = AuditCell(index: index)
+    return fine.lead * segmentCount + CoarseSegment.allCases.firstIndex(of: fine.segment.coarse)!
+  }
+}

@@ -23,10 +23,11 @@ public struct PhantomTruth: Sendable {
   /// Findings per ecg_id.
   public let findings: [Int: [Finding]]
 
-  /// Reads `root/truth/evidence.csv` and `root/truth/findings.csv`.
-  public init(root: URL) throws {
+  /// Reads `root/truth/evidence.csv` and `root/truth/findings.csv`; with `ecgIDs`, only those
+  /// records' rows (streamed, so memory does not grow with the cohort).
+  public init(root: URL, ecgIDs: Set<Int>? = nil) throws {
     let truth = root.appendingPathComponent("truth")
-    let ev = try CSVTable(contentsOf: truth.appendingPathComponent("evidence.csv"))
+    let ev = try Self.table(truth.appendingPathComponent("evidence.csv"), ecgIDs)
     let leadIndex = Dictionary(uniqueKeysWithValues: LeadProjection.featureLeadNames.enumerated().map { ($1, $0) })
     var evidence: [Int: [String: [(lead: Int, start: Double, end: Double)]]] = [:]
     for row in ev.rows {
@@ -36,7 +37,7 @@ public struct PhantomTruth: Sendable {
       evidence[id, default: [:]][row[1], default: []].append((lead, start / 1000, end / 1000))
     }
     self.evidence = evidence
-    let fi = try CSVTable(contentsOf: truth.appendingPathComponent("findings.csv"))
+    let fi = try Self.table(truth.appendingPathComponent("findings.csv"), ecgIDs)
     let path = truth.appendingPathComponent("findings.csv").path
     let (code, severity, subtype, labelled, planted) = (
       try fi.requireColumn("finding", path: path), try fi.requireColumn("severity", path: path),
@@ -63,11 +64,18 @@ public struct PhantomTruth: Sendable {
     return mask
   }
 
-  /// The true per-beat fiducials of every record from `root/truth/fiducials_RATEhz.csv`, in
-  /// seconds from the record's start (beats whose QRS lies outside the record are left out).
-  public static func fiducials(root: URL, rate: Int) throws -> [Int: [WaveFiducials]] {
+  /// A truth table, whole or only the rows of `ecgIDs` (first column).
+  static func table(_ url: URL, _ ecgIDs: Set<Int>?) throws -> CSVTable {
+    guard let ecgIDs else { return try CSVTable(contentsOf: url) }
+    return try CSVTable(contentsOf: url) { Int($0).map(ecgIDs.contains) ?? false }
+  }
+
+  /// The true per-beat fiducials of every record (or of `ecgIDs`) from
+  /// `root/truth/fiducials_RATEhz.csv`, in seconds from the record's start (beats whose QRS lies
+  /// outside the record are left out).
+  public static func fiducials(root: URL, rate: Int, ecgIDs: Set<Int>? = nil) throws -> [Int: [WaveFiducials]] {
     let url = root.appendingPathComponent("truth/fiducials_\(rate)hz.csv")
-    let table = try CSVTable(contentsOf: url)
+    let table = try Self.table(url, ecgIDs)
     let names = ["ecg_id", "p_on", "p_peak", "p_off", "qrs_on", "r_peak", "qrs_off", "t_on", "t_peak", "t_off"]
     let columns = try names.map { try table.requireColumn($0, path: url.path) }
     var result: [Int: [WaveFiducials]] = [:]

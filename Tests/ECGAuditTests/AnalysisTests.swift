@@ -38,12 +38,27 @@ import Testing
     let analysis = try AuditAnalysis(parts: [Self.partial()], rules: Self.rules)
     let a = try #require(analysis.conditions.first?.summary)
     #expect(a.n == 30 && a.referenceN == 30 && a.labelled == 30)
-    #expect(Set(a.topCells.prefix(2).map(\.cell)) == ["V5 R-Peak", "V6 R-Peak"])
-    let truth = try #require(a.truth), rules = try #require(a.rules)
+    #expect(Set(a.fine.topCells.prefix(2).map(\.cell)) == ["V5 R-Peak", "V6 R-Peak"])
+    let truth = try #require(a.fine.truth), rules = try #require(a.fine.rules)
     #expect(truth.cells == 2 && truth.enrichmentAUC == 1 && truth.significantCells == 2)
     #expect(rules.enrichmentAUC == 1 && rules.topFiveInSet == 2)
-    #expect(a.significantCells == 2, "only the planted cells differ from the reference")
+    #expect(a.fine.significantCells == 2, "only the planted cells differ from the reference")
     #expect(truth.relevanceShare > 3 * truth.chanceShare)
+    let coarse = try #require(a.coarse.truth)
+    #expect(coarse.cells == 2 && a.coarse.cells == 72 && Set(a.coarse.topCells.prefix(2).map(\.cell)) == ["V5 QRS", "V6 QRS"])
+    #expect(coarse.enrichmentAUC == 1)
+  }
+
+  @Test func recordsThatCannotBeSegmentedLeaveTheirGroups() {
+    var records = Self.partial().records
+    let settings = Self.partial().settings
+    let top = AuditAnalysis.select(records, target: "A", settings: settings)
+    #expect(top.count == 30 && top.first == 79, "highest score first")
+    records[78].segmented = false  // ecg_id 79
+    let next = AuditAnalysis.select(records, target: "A", settings: settings)
+    #expect(!next.contains(79) && next.count == 30 && next.last == 19, "the 31st moves up")
+    let keys = AuditAnalysis.candidates(records, settings: settings)
+    #expect(keys.count == 30 + 30 + 30, "A group, NORM group, and the NORM group attributed to A")
   }
 
   @Test func shardsMergeIntoTheSameBytes() throws {

@@ -82,6 +82,38 @@ public struct CSVTable: Sendable {
     try self.init(text: text, path: url.path)
   }
 
+  /// Reads only the rows whose first field passes `keep`, streaming the file in 1 MiB blocks:
+  /// memory holds the kept rows, not the file (for large per-record tables such as the
+  /// phantom's evidence, read for a few records). Rows are told apart by line, so quoted fields
+  /// may not contain line breaks (the header may).
+  public init(contentsOf url: URL, keepingRowsWhereFirstField keep: (Substring) -> Bool) throws {
+    guard let handle = FileHandle(forReadingAtPath: url.path) else { throw CSVError.unreadable(path: url.path) }
+    defer { try? handle.close() }
+    var kept = ""
+    var header: String? = nil
+    var carry = Data()
+    func take(_ lineData: Data) {
+      let line = String(decoding: lineData, as: UTF8.self)
+      guard header != nil else { header = line; return }
+      let first = line.prefix { $0 != "," }
+      if keep(first.hasPrefix("\"") ? Substring(first.dropFirst().dropLast()) : first) { kept += line + "\n" }
+    }
+    while true {
+      let block = handle.readData(ofLength: 1 << 20)
+      if block.isEmpty { break }
+      carry.append(block)
+      var start = carry.startIndex
+      while let newline = carry[start...].firstIndex(of: 0x0A) {
+        take(carry[start..<newline])
+        start = carry.index(after: newline)
+      }
+      carry = Data(carry[start...])
+    }
+    if !carry.isEmpty { take(carry) }
+    guard let header else { throw CSVError.unreadable(path: url.path) }
+    try self.init(text: header + "\n" + kept, path: url.path)
+  }
+
   /// The index of a column, or nil.
   public func index(of column: String) -> Int? { columns.firstIndex(of: column) }
 

@@ -89,12 +89,6 @@ struct Audit: ParsableCommand {
     guard !indices.isEmpty else { throw CLIError("no records in the \(split) split\(shard.map { " of shard \($0)" } ?? "")") }
     let hasTruth = FileManager.default.fileExists(atPath: dataURL.appendingPathComponent("truth/evidence.csv").path)
     if segmentation == "truth" && !hasTruth { throw CLIError("--segmentation truth needs a phantom dataset (\(dataURL.path)/truth/)") }
-    let truth = hasTruth ? try PhantomTruth(root: dataURL) : nil
-    let source: SegmentationSource = segmentation == "truth" ? .fiducials(try PhantomTruth.fiducials(root: dataURL, rate: rate)) : .delineation
-    let attribution = AttributionSettings(absolute: true).method(method, architecture: loaded.architecture.name)!
-    let auditor = RecordAuditor(
-      model: loaded, method: attribution, segmentation: source, truth: truth, rate: Double(rate),
-      pointHalfWidth: settings.pointHalfWidth, jPointDelay: settings.jPointDelay)
     let started = Date()
     print("audit \(runURL.path): \(indices.count) records\(shard.map { " (shard \($0))" } ?? ""), \(method) on \(loaded.architecture.name), segmentation \(segmentation)")
 
@@ -110,52 +104,57 @@ struct Audit: ParsableCommand {
         for task in PTBXLDataset.Task.allCases { labels.formUnion(dataset.rawLabels(entry, task: task)) }
         var scores: [String: Float] = [:]
         for target in settings.targets { scores[target] = logits.scalars[row * classes.count + classIndex[target]!] }
-        let subtypes = truth?.findings[entry.ecgID]?.filter(\.planted).map(\.subtype) ?? []
         records.append(AuditRecordInfo(
-          ecgID: entry.ecgID, sex: entry.sex, age: entry.age, labels: classes.filter { labels.contains($0) }, scores: scores,
-          subtypes: subtypes))
+          ecgID: entry.ecgID, sex: entry.sex, age: entry.age, labels: classes.filter { labels.contains($0) }, scores: scores))
       }
       progress(done: chunk.count + s, total: indices.count)
     }
     let predictSeconds = Date().timeIntervalSince(started)
 
-    // 2. Candidates: this shard's groups (the global top N is within the union of the shards' top N).
-    var requests: [Int: [Int]] = [:]  // position in `indices` → class indices
-    let position = Dictionary(uniqueKeysWithValues: records.enumerated().map { ($1.ecgID, $0) })
-    for target in settings.targets {
-      for id in AuditAnalysis.select(records, target: target, settings: settings) { requests[position[id]!, default: []].append(classIndex[target]!) }
-    }
-    if settings.referenceOutput == "condition" {
-      for id in AuditAnalysis.select(records, target: settings.reference, settings: settings) {
-        for condition in settings.conditions where !requests[position[id]!]!.contains(classIndex[condition]!) {
-          requests[position[id]!]!.append(classIndex[condition]!)
-        }
-      }
-    }
-    let candidates = requests.keys.sorted()
-    print("  predicted \(records.count) records in \(String(format: "%.1f", predictSeconds)) s; attributing \(requests.values.map(\.count).reduce(0, +)) (record, class) pairs")
-
-    // 3. Attribution and aggregation of the candidates, streamed into the partial result.
+    // 2–3. Candidates — this shard's groups (the global top N is within the union of the shards'
+    // top N) — attributed and aggregated, streamed into the partial result. A record that cannot
+    // be segmented leaves the groups and the next one moves up, so repeat until nothing is new.
     let label = shard ?? "1/1"
     let partialURL = runURL.appendingPathComponent("audit/partial-" + label.replacingOccurrences(of: "/", with: "-of-") + ".sqlite")
     let writer = try AuditStore.PartialWriter(partialURL, settings: settings, shard: label)
+    let position = Dictionary(uniqueKeysWithValues: records.enumerated().map { ($1.ecgID, $0) })
+    let attribution = AttributionSettings(absolute: true).method(method, architecture: loaded.architecture.name)!
+    var done = Set<AuditItemKey>()
     var itemCount = 0
     var unsegmented: [Int] = []
     let attributeStart = Date()
     do {
-      for s in stride(from: 0, to: candidates.count, by: batchSize) {
-        let chunk = Array(candidates[s..<min(s + batchSize, candidates.count)])
-        let batch = try options.batch(dataset, chunk.map { indices[$0] })
-        let result = try auditor.audit(batch: batch, ecgIDs: chunk.map { records[$0].ecgID }, requests: chunk.map { requests[$0]! })
-        try writer.append(records: [], items: result.items)
-        itemCount += result.items.count
-        unsegmented += result.unsegmented
-        progress(done: s + chunk.count, total: candidates.count)
+      while true {
+        let pending = AuditAnalysis.candidates(records, settings: settings).filter { !done.contains($0) }
+        guard !pending.isEmpty else { break }
+        done.formUnion(pending)
+        var requests: [Int: [Int]] = [:]  // position in `records` → class indices
+        for key in pending { requests[position[key.ecgID]!, default: []].append(classIndex[key.target]!) }
+        let candidates = requests.keys.sorted()
+        // The phantom's truth (and fiducials) of these records only: memory stays flat.
+        let ids = Set(candidates.map { records[$0].ecgID })
+        let truth = hasTruth ? try PhantomTruth(root: dataURL, ecgIDs: ids) : nil
+        for i in candidates { records[i].subtypes = truth?.findings[records[i].ecgID]?.filter(\.planted).map(\.subtype) ?? [] }
+        let source: SegmentationSource =
+          segmentation == "truth" ? .fiducials(try PhantomTruth.fiducials(root: dataURL, rate: rate, ecgIDs: ids)) : .delineation
+        let auditor = RecordAuditor(
+          model: loaded, method: attribution, segmentation: source, truth: truth, rate: Double(rate),
+          pointHalfWidth: settings.pointHalfWidth, jPointDelay: settings.jPointDelay)
+        print("  \(done.count == pending.count ? "predicted \(records.count) records in \(String(format: "%.1f", predictSeconds)) s; " : "")attributing \(pending.count) (record, class) pairs")
+        for s in stride(from: 0, to: candidates.count, by: batchSize) {
+          let chunk = Array(candidates[s..<min(s + batchSize, candidates.count)])
+          let batch = try options.batch(dataset, chunk.map { indices[$0] })
+          let result = try auditor.audit(batch: batch, ecgIDs: chunk.map { records[$0].ecgID }, requests: chunk.map { requests[$0]! })
+          try writer.append(records: [], items: result.items)
+          itemCount += result.items.count
+          for i in chunk { records[i].segmented = true }
+          for id in result.unsegmented { records[position[id]!].segmented = false }
+          unsegmented += result.unsegmented
+          progress(done: s + chunk.count, total: candidates.count)
+        }
       }
       if !unsegmented.isEmpty {
-        print("  \(unsegmented.count) selected records could not be segmented and are left out of the groups: ecg_id \(unsegmented.prefix(10).map(String.init).joined(separator: ", "))\(unsegmented.count > 10 ? ", …" : "")")
-        let dropped = Set(unsegmented)
-        for i in records.indices where dropped.contains(records[i].ecgID) { records[i].scores = [:]; records[i].labels = [] }
+        print("  \(unsegmented.count) records could not be segmented and were replaced in their groups by the next ones: ecg_id \(unsegmented.prefix(10).map(String.init).joined(separator: ", "))\(unsegmented.count > 10 ? ", …" : "")")
       }
       try writer.append(records: records, items: [])
       try writer.finish()
@@ -231,10 +230,12 @@ func printSummary(_ summary: AuditSummary) {
       a.topFiveInSet, a.significantCells, a.cells, a.medianHolmP.map { String(format: "%.1e", $0) } ?? "n/a")
   }
   for c in summary.conditions {
-    print("  \(c.condition) (n \(c.n), \(c.labelled) labelled; reference n \(c.referenceN)): \(c.significantCells) of 288 cells enriched (Holm p < \(s.alpha))")
-    print("    top-5 cells: " + c.topCells.map { $0.cell + ($0.ruleCell ? "*" : "") }.joined(separator: ", ") + "   (* rule cell)")
-    print("    vs rules: " + scores(c.rules))
-    if c.truth != nil { print("    vs truth: " + scores(c.truth)) }
+    print("  \(c.condition) (n \(c.n), \(c.labelled) labelled; reference n \(c.referenceN)): \(c.fine.significantCells) of 288 cells enriched (Holm p < \(s.alpha))")
+    for m in [c.fine, c.coarse] {
+      print("    \(m.view.rawValue) top-5: " + m.topCells.map { $0.cell + ($0.ruleCell ? "*" : "") + ($0.evidenceCell == true ? "†" : "") }.joined(separator: ", ") + "   (* rule, † truth)")
+      print("      vs rules: " + scores(m.rules))
+      if m.truth != nil { print("      vs truth: " + scores(m.truth)) }
+    }
   }
 }
 
