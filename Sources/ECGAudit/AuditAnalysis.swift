@@ -62,7 +62,7 @@ public struct AuditAnalysis: Sendable {
 
   /// A subgroup's map inside a condition's group.
   public struct SubgroupMap: Sendable {
-    /// Condition, subgroup kind (`sex`, `age`, `subtype`) and value.
+    /// Condition, subgroup kind (`sex`, `age`, `subtype`, `feature`) and value.
     public var condition: String, kind: String, value: String
     /// Records.
     public var n: Int
@@ -117,7 +117,7 @@ public struct AuditAnalysis: Sendable {
     let members = Set(keys.map(\.ecgID))
     self.records = records.map { r in
       var r = r
-      if !members.contains(r.ecgID) { r.subtypes = []; r.segmented = nil }
+      if !members.contains(r.ecgID) { r.subtypes = []; r.segmented = nil; r.queries = [:] }
       return r
     }
 
@@ -309,6 +309,9 @@ public struct AuditAnalysis: Sendable {
       }
       for subtype in r.subtypes where subtype.hasPrefix(condition + "/") {
         members["subtype", default: [:]][subtype, default: []].append(item)
+      }
+      for (query, holds) in r.queries {
+        members["feature", default: [:]][holds ? query : "not " + query, default: []].append(item)
       }
     }
     var maps: [SubgroupMap] = []

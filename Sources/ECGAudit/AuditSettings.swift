@@ -34,6 +34,9 @@ public struct AuditSettings: Sendable, Codable, Equatable {
   public var seed: UInt64
   /// Significance level used for counting significant cells (Holm-adjusted).
   public var alpha: Double
+  /// Names of the user's feature queries that define subgroups (a `ConceptRules` file over
+  /// features.csv); each splits a condition's group into the records where it holds and the rest.
+  public var featureQueries: [String]
 
   /// The classes the audit attributes: the conditions and the reference.
   public var targets: [String] { conditions + (conditions.contains(reference) ? [] : [reference]) }
@@ -43,7 +46,7 @@ public struct AuditSettings: Sendable, Codable, Equatable {
     conditions: [String], reference: String = "NORM", referenceOutput: String = "condition", selection: String = "top", topN: Int = 100,
     method: String = "saliency", segmentation: String = "delineation", rateHz: Int = 100, classes: [String],
     model: String, pointHalfWidth: Double = 0.02, jPointDelay: Double = 0.06, bootstrapResamples: Int = 500,
-    seed: UInt64 = 0, alpha: Double = 0.01
+    seed: UInt64 = 0, alpha: Double = 0.01, featureQueries: [String] = []
   ) {
     self.conditions = conditions
     self.reference = reference
@@ -60,6 +63,7 @@ public struct AuditSettings: Sendable, Codable, Equatable {
     self.bootstrapResamples = bootstrapResamples
     self.seed = seed
     self.alpha = alpha
+    self.featureQueries = featureQueries
   }
 }
 
@@ -80,6 +84,9 @@ public struct AuditRecordInfo: Sendable, Equatable {
   /// Whether the record could be segmented: nil when it was never needed (not a candidate),
   /// false when it failed (it is then left out of every group).
   public var segmented: Bool?
+  /// Feature queries (`AuditSettings.featureQueries`) and whether each holds; absent: the
+  /// record's features were not measured.
+  public var queries: [String: Bool] = [:]
 
   /// Creates the facts of one record.
   public init(

@@ -13,7 +13,7 @@ public enum AuditStore {
 
   static let schema = """
     CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
-    CREATE TABLE records (ecg_id INTEGER PRIMARY KEY NOT NULL, sex INTEGER, age REAL, labels TEXT NOT NULL, subtypes TEXT NOT NULL, segmented INTEGER);
+    CREATE TABLE records (ecg_id INTEGER PRIMARY KEY NOT NULL, sex INTEGER, age REAL, labels TEXT NOT NULL, subtypes TEXT NOT NULL, segmented INTEGER, queries TEXT NOT NULL);
     CREATE TABLE predictions (ecg_id INTEGER NOT NULL, class TEXT NOT NULL, score REAL NOT NULL, PRIMARY KEY (ecg_id, class)) WITHOUT ROWID;
     CREATE TABLE cells (
       ecg_id INTEGER NOT NULL, target TEXT NOT NULL, lead INTEGER NOT NULL, segment INTEGER NOT NULL,
@@ -57,12 +57,13 @@ public enum AuditStore {
   /// Inserts records and items in a deterministic order (records by ecg_id, items by ecg_id then
   /// target then cell).
   static func insert(_ db: Database, records: [AuditRecordInfo], items: [AuditItem]) throws {
-    let recordStatement = try db.makeStatement(sql: "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?)")
+    let recordStatement = try db.makeStatement(sql: "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?)")
     let predictionStatement = try db.makeStatement(sql: "INSERT INTO predictions VALUES (?, ?, ?)")
     for record in records.sorted(by: { $0.ecgID < $1.ecgID }) {
       try recordStatement.execute(arguments: [
         record.ecgID, record.sex, record.age, record.labels.joined(separator: " "), record.subtypes.joined(separator: " "),
         record.segmented.map { $0 ? 1 : 0 },
+        record.queries.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value ? 1 : 0)" }.joined(separator: " "),
       ])
       for (name, score) in record.scores.sorted(by: { $0.key < $1.key }) {
         try predictionStatement.execute(arguments: [record.ecgID, name, Double(score)])
@@ -184,10 +185,16 @@ public enum AuditStore {
           let records = try Row.fetchAll(db, sql: "SELECT * FROM records ORDER BY ecg_id").map { row -> AuditRecordInfo in
             let id: Int = row["ecg_id"]
             let labels: String = row["labels"], subtypes: String = row["subtypes"]
-            return AuditRecordInfo(
+            var record = AuditRecordInfo(
               ecgID: id, sex: row["sex"], age: row["age"], labels: labels.split(separator: " ").map(String.init),
               scores: scores[id] ?? [:], subtypes: subtypes.split(separator: " ").map(String.init),
               segmented: (row["segmented"] as Int?).map { $0 == 1 })
+            let queries: String = row["queries"]
+            for pair in queries.split(separator: " ") {
+              let parts = pair.split(separator: "=", maxSplits: 1)
+              if parts.count == 2 { record.queries[String(parts[0])] = parts[1] == "1" }
+            }
+            return record
           }
           return (settings, shard, records)
         }

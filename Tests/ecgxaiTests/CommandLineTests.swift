@@ -83,12 +83,30 @@ import Testing
     #expect(merge.status == 0, "\(merge.error)")
     #expect(try Data(contentsOf: run.appendingPathComponent("results.sqlite")) == whole, "merged results.sqlite == unsharded")
     #expect(try Data(contentsOf: run.appendingPathComponent("audit.json")) == summary, "merged audit.json == unsharded")
+    // Subgroups from a feature query over features.csv (written above for fold 10).
+    let queries = run.appendingPathComponent("subgroups.txt")
+    try "WIDE-QRS: qrs_ms >= 110\n".write(to: queries, atomically: true, encoding: .utf8)
+    let grouped = try Self.run(["audit", run.path, "--subgroups", queries.path, "--features", run.appendingPathComponent("features.csv").path] + common)
+    #expect(grouped.status == 0, "\(grouped.error)")
+    let sql = Process()
+    sql.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    sql.arguments = ["sqlite3", run.appendingPathComponent("results.sqlite").path, "select count(distinct value) from subgroups where kind = 'feature'"]
+    let pipe = Pipe()
+    sql.standardOutput = pipe
+    if (try? sql.run()) != nil {
+      sql.waitUntilExit()
+      let count = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+      #expect(["1", "2"].contains(count), "WIDE-QRS and/or 'not WIDE-QRS' subgroups, got \(count)")
+    }
     let unknown = try Self.run(["audit", run.path, "--conditions", "LVH"])
     #expect(unknown.status != 0 && unknown.error.contains("'LVH' is not a class of the model"))
     let rules = run.appendingPathComponent("rules.yaml")
     try "MI:\n  cells:\n    - leads: [V9]\n      segments: [QRS]\n".write(to: rules, atomically: true, encoding: .utf8)
     let badRules = try Self.run(["audit", run.path, "--rules", rules.path] + common)
     #expect(badRules.status != 0 && badRules.error.contains("unknown lead 'V9'"))
+    try "BAD: no_such_column > 1\n".write(to: queries, atomically: true, encoding: .utf8)
+    let badQuery = try Self.run(["audit", run.path, "--subgroups", queries.path, "--features", run.appendingPathComponent("features.csv").path] + common)
+    #expect(badQuery.status != 0 && badQuery.error.contains("no_such_column"))
   }
 
   @Test func badInputIsAClearErrorWithNonzeroStatus() throws {

@@ -47,6 +47,9 @@ struct Audit: ParsableCommand {
   @Option(help: "Sampling rate of the records, 100 or 500.") var rate = 100
   @Option(help: "Expert rules file (YAML); default the built-in rules.") var rules: String?
   @Option(help: "Write the built-in rules file here and exit.") var writeRules: String?
+  @Option(help: "Subgroup queries: a rules file ('NAME: expression' per line over features.csv columns, docs/features.md); each splits every group into records where it holds and the rest.")
+  var subgroups: String?
+  @Option(help: "features.csv for --subgroups (from `ecgxai features`); default RUN/features.csv.") var features: String?
   @Option(help: "Only shard i of n (1-based) → RUN/audit/partial-i-of-n.sqlite.") var shard: String?
   @Option(help: "Bootstrap resamples of the AUC confidence intervals.") var bootstrap = 500
   @Option(help: "Significance level for counting cells (after Holm).") var alpha = 0.01
@@ -80,7 +83,8 @@ struct Audit: ParsableCommand {
     guard let classes = loaded.architecture.classNames else {
       throw CLIError("the model has no class names (architecture.json classNames); train it with --classes or on `ecgxai export` output")
     }
-    let settings = try makeSettings(classes: classes, model: loaded)
+    let queries = try subgroups.map { try loadQueries($0, runURL: runURL) }
+    let settings = try makeSettings(classes: classes, model: loaded, queries: queries?.names ?? [])
     let dataURL = URL(fileURLWithPath: data ?? runURL.appendingPathComponent("data").path)
     let folds: String? = ["test": "10", "validation": "9", "train": "1-8", "all": nil][split]!
     let options = DatasetOptions(data: dataURL.path, rate: rate, folds: folds)
@@ -153,6 +157,7 @@ struct Audit: ParsableCommand {
           progress(done: s + chunk.count, total: candidates.count)
         }
       }
+      if let queries { try evaluateQueries(queries, on: &records, members: Set(done.map(\.ecgID)), runURL: runURL) }
       if !unsegmented.isEmpty {
         print("  \(unsegmented.count) records could not be segmented and were replaced in their groups by the next ones: ecg_id \(unsegmented.prefix(10).map(String.init).joined(separator: ", "))\(unsegmented.count > 10 ? ", …" : "")")
       }
@@ -174,7 +179,39 @@ struct Audit: ParsableCommand {
     print(String(format: "done in %.1f s (prediction %.1f s, attribution and segmentation %.1f s)", Date().timeIntervalSince(started), predictSeconds, attributeSeconds))
   }
 
-  private func makeSettings(classes: [String], model: Model) throws -> AuditSettings {
+  /// The --subgroups rules, checked against the columns of the features file.
+  private func loadQueries(_ path: String, runURL: URL) throws -> ConceptRules {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("cannot read the subgroups file \(path)") }
+    let table = featuresURL(runURL)
+    guard let header = try? CSVTable(contentsOf: table, keepingRowsWhereFirstField: { _ in false }) else {
+      throw CLIError("--subgroups needs \(table.path) (run `ecgxai features --data RUN/data --out \(table.path)` first)")
+    }
+    do { return try ConceptRules(text: text, known: Set(header.columns)) } catch let error as SignalError {
+      throw CLIError("\(path): \(error.description)")
+    }
+  }
+
+  private func featuresURL(_ runURL: URL) -> URL { URL(fileURLWithPath: features ?? runURL.appendingPathComponent("features.csv").path) }
+
+  /// Evaluates the subgroup queries for the attributed records (their features.csv rows only).
+  private func evaluateQueries(_ rules: ConceptRules, on records: inout [AuditRecordInfo], members: Set<Int>, runURL: URL) throws {
+    let table = try CSVTable(contentsOf: featuresURL(runURL)) { Int($0).map(members.contains) ?? false }
+    let status = table.index(of: "status")
+    var values: [Int: [String: Double]] = [:]
+    for row in table.rows {
+      guard let id = Int(row[0]), status.map({ row[$0] == "ok" }) ?? true else { continue }
+      var v: [String: Double] = [:]
+      for (column, cell) in zip(table.columns, row) { if let x = Double(cell) { v[column] = x } }
+      values[id] = v
+    }
+    for i in records.indices where members.contains(records[i].ecgID) {
+      guard let v = values[records[i].ecgID] else { continue }
+      let result = rules.evaluate(v)
+      records[i].queries = Dictionary(uniqueKeysWithValues: rules.names.map { ($0, result[$0] == true) })
+    }
+  }
+
+  private func makeSettings(classes: [String], model: Model, queries: [String]) throws -> AuditSettings {
     let chosen: [String]
     if let conditions {
       chosen = conditions.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -189,7 +226,7 @@ struct Audit: ParsableCommand {
     return AuditSettings(
       conditions: chosen, reference: reference, referenceOutput: referenceOutput, selection: select, topN: top, method: method, segmentation: segmentation,
       rateHz: rate, classes: classes, model: "\(model.architecture.name) \(model.parameterCount) parameters",
-      bootstrapResamples: bootstrap, seed: seed, alpha: alpha)
+      bootstrapResamples: bootstrap, seed: seed, alpha: alpha, featureQueries: queries)
   }
 }
 
