@@ -62,7 +62,7 @@ public struct AuditAnalysis: Sendable {
 
   /// A subgroup's map inside a condition's group.
   public struct SubgroupMap: Sendable {
-    /// Condition, subgroup kind (`sex`, `age`, `subtype`, `feature`) and value.
+    /// Condition, subgroup kind (`sex`, `age`, `label`, `subtype`, `feature`) and value.
     public var condition: String, kind: String, value: String
     /// Records.
     public var n: Int
@@ -310,6 +310,7 @@ public struct AuditAnalysis: Sendable {
       for subtype in r.subtypes where subtype.hasPrefix(condition + "/") {
         members["subtype", default: [:]][subtype, default: []].append(item)
       }
+      for label in r.labels { members["label", default: [:]][label, default: []].append(item) }
       for (query, holds) in r.queries {
         members["feature", default: [:]][holds ? query : "not " + query, default: []].append(item)
       }

@@ -176,6 +176,9 @@ struct Audit: ParsableCommand {
     // 4. The analysis (the same code `ecgxai merge` runs on shards).
     defer { try? FileManager.default.removeItem(at: partialURL) }
     try finish(runURL: runURL, parts: [try openPartial(partialURL.path)], rules: expertRules)
+    try recordInManifest(runURL, settings: settings, rules: rules, seconds: [
+      "predict": predictSeconds, "attribute_and_segment": attributeSeconds, "total": Date().timeIntervalSince(started),
+    ])
     print(String(format: "done in %.1f s (prediction %.1f s, attribution and segmentation %.1f s)", Date().timeIntervalSince(started), predictSeconds, attributeSeconds))
   }
 
@@ -256,6 +259,26 @@ func openPartial(_ path: String) throws -> AuditStore.PartialFile {
   do { return try AuditStore.readPartial(URL(fileURLWithPath: path)) } catch let error as AuditError { throw CLIError(error.description) }
 }
 
+/// Records the audit step in RUN/manifest.json: settings (segmentation source among them),
+/// rules file, outputs, timings.
+func recordInManifest(_ runURL: URL, settings: AuditSettings, rules: String?, seconds: [String: Double], shards: Int? = nil) throws {
+  let json = try JSONSerialization.jsonObject(with: JSONEncoder.sortedKeys.encode(settings))
+  var entry: [String: Any] = [
+    "settings": json, "rules": rules ?? "built-in", "outputs": ["results.sqlite", "audit.json"], "timings_s": seconds,
+  ]
+  if let shards { entry["merged_shards"] = shards }
+  try updateManifest(runURL, key: "audit", value: entry)
+}
+
+extension JSONEncoder {
+  /// Sorted keys (stable bytes).
+  static var sortedKeys: JSONEncoder {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return encoder
+  }
+}
+
 /// The audit's table on standard output.
 func printSummary(_ summary: AuditSummary) {
   let s = summary.settings
@@ -302,6 +325,8 @@ struct Merge: ParsableCommand {
     }
     let partials = try files.map(openPartial)
     print("merging \(partials.count) partial results (\(partials.map(\.records.count).reduce(0, +)) records)")
+    let started = Date()
     try finish(runURL: runURL, parts: partials, rules: try loadRules(rules))
+    try recordInManifest(runURL, settings: partials[0].settings, rules: rules, seconds: ["merge": Date().timeIntervalSince(started)], shards: partials.count)
   }
 }

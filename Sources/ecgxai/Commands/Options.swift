@@ -118,3 +118,19 @@ struct DatasetOptions: ParsableArguments {
     }
   }
 }
+
+/// Sets `key` of RUN/manifest.json to `value` (creating the file if needed), keeping the other
+/// steps' entries; written atomically.
+func updateManifest(_ runURL: URL, key: String, value: Any) throws {
+  let url = runURL.appendingPathComponent("manifest.json")
+  var manifest: [String: Any] = [:]
+  if let data = FileManager.default.contents(atPath: url.path) {
+    guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+      throw CLIError("\(url.path) is not a JSON object; move it away or fix it")
+    }
+    manifest = object
+  }
+  manifest[key] = value
+  let json = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys])
+  try json.write(to: url, options: .atomic)
+}
