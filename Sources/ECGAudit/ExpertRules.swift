@@ -129,6 +129,27 @@ public struct ExpertRules: Sendable, Equatable {
       cells:
         - leads: [I, aVL, V5, V6]
           segments: [QRS, ST]
+    # PTB-XL superclasses: the union of their members' criteria.
+    HYP:
+      criteria: as LVH (the phantom's and most of PTB-XL's hypertrophy records are LVH)
+      cells:
+        - leads: [V1, V2, V5, V6, aVL, I]
+          segments: [QRS]
+    MI:
+      criteria: Q waves and ST-T changes in the infarct territory (inferior, anterior, lateral)
+      cells:
+        - leads: [I, II, III, aVL, aVF, V1, V2, V3, V4, V5, V6]
+          segments: [QRS, ST]
+    CD:
+      criteria: conduction disturbances - QRS width and morphology, PR interval
+      cells:
+        - leads: [all]
+          segments: [QRS, PQ]
+    STTC:
+      criteria: ST-segment and T-wave changes
+      cells:
+        - leads: [all]
+          segments: [ST, T]
     """
 }
 

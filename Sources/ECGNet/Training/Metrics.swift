@@ -5,6 +5,7 @@ public enum Metrics {
   /// Area under the ROC curve of one score column against binary labels, exactly the
   /// Mann-Whitney statistic with ties counted ½ (equal to scikit-learn's `roc_auc_score`).
   /// Returns nil when the labels hold only one class.
+  @inlinable
   public static func auc<Score: BinaryFloatingPoint>(scores: [Score], labels: [Bool]) -> Double? {
     precondition(scores.count == labels.count, "auc: \(scores.count) scores, \(labels.count) labels")
     let positives = labels.filter { $0 }.count

@@ -9,7 +9,8 @@ import Foundation
 
 /// `ecgxai demo`: the end-to-end demonstration on the built-in phantom cohort. It grows with the
 /// pipeline (issue 11); today: phantom cohort → lenet1d on the superdiagnostic task with the
-/// paper's protocol → test AUCs → saliency, IG and LRP-ε scored against the true evidence masks.
+/// paper's protocol → test AUCs → saliency, IG and LRP-ε scored against the true evidence masks
+/// → the glocal audit.
 struct Demo: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Phantom cohort → train lenet1d → test AUCs → attributions scored against the true evidence.",
@@ -22,9 +23,13 @@ struct Demo: ParsableCommand {
       4. attributes every test record to the superclass of its planted, labelled finding with
          saliency (|gradient|), integrated gradients (10 steps) and LRP-ε (the paper's composite)
          and measures the share of |attribution| inside the finding's true evidence mask
-         (relevance mass accuracy) against the mask's share of the record (chance).
+         (relevance mass accuracy) against the mask's share of the record (chance);
+      5. audits the model glocally (`ecgxai audit` with LRP-ε on MI, HYP, CD, STTC against NORM):
+         relevance per lead × ECG segment of the top-100 records per class, per-cell tests,
+         alignment with expert rules and the true evidence (docs/audit.md).
       Writes RUN/manifest.json, RUN/data/ (the cohort), RUN/model/, RUN/attributions/METHOD.npy
-      ([test records, 12, 1000]) with METHOD.ecg_id.csv, as `ecgxai explain RUN` writes them.
+      ([test records, 12, 1000]) with METHOD.ecg_id.csv, as `ecgxai explain RUN` writes them,
+      RUN/results.sqlite and RUN/audit.json.
       """)
 
   @Option(help: "Run directory to write into (its data/ and model/ are replaced).")
@@ -61,7 +66,7 @@ struct Demo: ParsableCommand {
     // 1. The phantom cohort.
     let cohort = try PhantomCohort(PhantomConfig(recordCount: n, seed: seed, rates: [100]))
     let written = try PhantomWriter.write(cohort, to: dataURL, overwrite: true) { done, total in progress(done: done, total: total) }
-    print("1/4 data: \(n) phantom records (100 Hz × 10 s, default difficulty) in \(String(format: "%.1f", written.seconds)) s → \(out)/data")
+    print("1/5 data: \(n) phantom records (100 Hz × 10 s, default difficulty) in \(String(format: "%.1f", written.seconds)) s → \(out)/data")
 
     // 2. Training with the paper's protocol.
     let dataset = try PTBXLDataset(root: dataURL)
@@ -82,7 +87,7 @@ struct Demo: ParsableCommand {
     configuration.epochs = epochCount
     configuration.seed = seed
     let trainer = Trainer(configuration: configuration)
-    print("2/4 train: lenet1d (\(model.parameterCount) parameters) on \(trainRows.count) records (folds 1–8), validation fold 9 (\(validationRows.count)); \(epochCount) epochs, AdamW lr 1e-3 wd 1e-3, batch 128, 250-sample crops")
+    print("2/5 train: lenet1d (\(model.parameterCount) parameters) on \(trainRows.count) records (folds 1–8), validation fold 9 (\(validationRows.count)); \(epochCount) epochs, AdamW lr 1e-3 wd 1e-3, batch 128, 250-sample crops")
     let trainStart = Date()
     let report = trainer.fit(model, x: train.0, y: train.1, validationX: validation.0, validationY: validation.1) { e in
       print(String(format: "    epoch %2d  train loss %.4f  val loss %.4f  val macro-AUC ", e.epoch, e.trainingLoss, e.validationLoss) + format(e.validationScore))
@@ -92,7 +97,7 @@ struct Demo: ParsableCommand {
     // 3. Test AUCs.
     let evaluation = trainer.evaluate(model, x: test.0, y: test.1)
     let perClass = Metrics.perClassAUC(scores: evaluation.logits, targets: test.1)
-    print("3/4 test fold 10 (\(testRows.count) records): macro-AUC \(format(evaluation.score));  "
+    print("3/5 test fold 10 (\(testRows.count) records): macro-AUC \(format(evaluation.score));  "
       + zip(labels.classes, perClass).map { "\($0) \(format($1))" }.joined(separator: "  "))
 
     // 4. Attributions against the true evidence masks: one target per test record (the
@@ -144,7 +149,7 @@ struct Demo: ParsableCommand {
     for method in methods {
       try idText.write(to: runURL.appendingPathComponent("attributions/\(method.name).ecg_id.csv"), options: .atomic)
     }
-    print("4/4 attributions: share of |attribution| inside the finding's true evidence mask ÷ the mask's share of the record")
+    print("4/5 attributions: share of |attribution| inside the finding's true evidence mask ÷ the mask's share of the record")
     print("    (relevance mass accuracy over chance; test records with the finding planted and labelled, target = its superclass)")
     print("    finding    n   " + methods.map { $0.name.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
     for (code, row) in table.sorted(by: { $0.key < $1.key }) {
@@ -168,7 +173,13 @@ struct Demo: ParsableCommand {
     ]
     let json = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys])
     try json.write(to: runURL.appendingPathComponent("manifest.json"), options: .atomic)
-    print(String(format: "done in %.1f s (training %.1f s); wrote manifest.json, data/, model/, attributions/{saliency,ig,lrp-epsilon}.npy", Date().timeIntervalSince(start), trainSeconds))
+
+    // 5. The glocal audit of the whole cohort (`ecgxai audit`, which adds itself to the manifest).
+    print("5/5 glocal audit (ecgxai audit \(out) --conditions MI,HYP,CD,STTC --method lrp-epsilon): top 100 records per class,")
+    print("    relevance per lead × segment, tested against NORM, held against expert rules and the true evidence")
+    let audit = try Audit.parse([out, "--conditions", "MI,HYP,CD,STTC", "--method", "lrp-epsilon", "--bootstrap", "200", "--seed", "\(seed)"])
+    try audit.run()
+    print(String(format: "done in %.1f s (training %.1f s); wrote manifest.json, data/, model/, attributions/{saliency,ig,lrp-epsilon}.npy, results.sqlite, audit.json", Date().timeIntervalSince(start), trainSeconds))
   }
 
   private func format(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "n/a" }
