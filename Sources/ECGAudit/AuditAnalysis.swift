@@ -335,9 +335,19 @@ public struct AuditAnalysis: Sendable {
 }
 
 extension MannWhitneyU {
-  /// U₁/(n₁n₂) alone (no p-value), for bootstrap resamples.
+  /// U₁/(n₁n₂) alone (no p-value), for bootstrap resamples: both samples sorted, then each x
+  /// counts the y below it (ties ½) in one merge pass.
   static func auc(_ x: [Double], _ y: [Double]) -> Double {
-    Metrics.auc(scores: x + y, labels: x.map { _ in true } + y.map { _ in false }) ?? .nan
+    guard !x.isEmpty, !y.isEmpty else { return .nan }
+    let xs = x.sorted(), ys = y.sorted()
+    var below = 0, equalEnd = 0, u = 0.0
+    for v in xs {
+      while below < ys.count && ys[below] < v { below += 1 }
+      equalEnd = max(equalEnd, below)
+      while equalEnd < ys.count && ys[equalEnd] == v { equalEnd += 1 }
+      u += Double(below) + 0.5 * Double(equalEnd - below)
+    }
+    return u / (Double(xs.count) * Double(ys.count))
   }
 }
 

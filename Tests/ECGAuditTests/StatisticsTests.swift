@@ -1,4 +1,4 @@
-import ECGAudit
+@testable import ECGAudit
 import Foundation
 import Testing
 
@@ -35,6 +35,13 @@ import Testing
     for (a, b) in zip(ours, Self.fixture.holm.adjusted) { #expect(abs(a - b) <= 1e-12, "Holm \(a) vs statsmodels \(b)") }
     let withGap = holmAdjusted([0.01, .nan, 0.02])
     #expect(withGap[1].isNaN && abs(withGap[0] - 0.02) < 1e-15 && abs(withGap[2] - 0.02) < 1e-15, "NaN is skipped, m = 2")
+  }
+
+  @Test func bootstrapAUCEqualsTheTestsAUC() throws {
+    for c in Self.fixture.mannwhitneyu {
+      let test = try #require(MannWhitneyU(c.x, c.y))
+      #expect(abs(MannWhitneyU.auc(c.x, c.y) - test.auc) < 1e-12, "\(c.name)")
+    }
   }
 
   @Test func emptySampleHasNoTest() {
