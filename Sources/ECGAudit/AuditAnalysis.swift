@@ -203,7 +203,9 @@ public struct AuditAnalysis: Sendable {
       seed: seed &+ 0x5555)
     let summary = ConditionSummary(
       condition: condition, n: group.count, referenceN: reference.count,
-      labelled: group.filter { records[$0.ecgID]?.labels.contains(condition) ?? false }.count, fine: fine.summary,
+      labelled: group.filter { records[$0.ecgID]?.labels.contains(condition) ?? false }.count,
+      zeroRelevance: group.filter { $0.relevance.absolute.allSatisfy { $0 == 0 } }.count,
+      referenceZeroRelevance: reference.filter { $0.relevance.absolute.allSatisfy { $0 == 0 } }.count, fine: fine.summary,
       coarse: coarse.summary)
     return ConditionResult(summary: summary, maps: [fine, coarse])
   }

@@ -70,6 +70,9 @@ public struct ConditionSummary: Sendable, Codable, Equatable {
   public var n: Int, referenceN: Int
   /// Of the group, how many carry the condition's label.
   public var labelled: Int
+  /// Records whose attribution is zero everywhere (no density, left out of the tests), in the
+  /// group and in the reference — e.g. GradCAM's ReLU on records without the class's evidence.
+  public var zeroRelevance: Int, referenceZeroRelevance: Int
   /// The paper's 12 × 24 map.
   public var fine: MapSummary
   /// The coarse 12 × 6 map.

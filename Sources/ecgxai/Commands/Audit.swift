@@ -291,6 +291,9 @@ func printSummary(_ summary: AuditSummary) {
   }
   for c in summary.conditions {
     print("  \(c.condition) (n \(c.n), \(c.labelled) labelled; reference n \(c.referenceN)): \(c.fine.significantCells) of 288 cells enriched (Holm p < \(s.alpha))")
+    if c.zeroRelevance + c.referenceZeroRelevance > 0 {
+      print("    attribution zero everywhere (no density, not tested): \(c.zeroRelevance) of the group, \(c.referenceZeroRelevance) of the reference")
+    }
     for m in [c.fine, c.coarse] {
       print("    \(m.view.rawValue) top-5: " + m.topCells.map { $0.cell + ($0.ruleCell ? "*" : "") + ($0.evidenceCell == true ? "†" : "") }.joined(separator: ", ") + "   (* rule, † truth)")
       print("      vs rules: " + scores(m.rules))
