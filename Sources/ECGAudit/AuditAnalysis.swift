@@ -6,15 +6,16 @@ import Foundation
 /// partial results to groups, the paper's maps, per-cell tests against the reference group and
 /// the alignment with expert rules and true evidence. Deterministic: the same partial contents
 /// give the same result whatever the sharding.
-public struct AuditAnalysis: Sendable {
+public struct AuditAnalysis {
   /// Settings shared by every part.
   public let settings: AuditSettings
   /// All records, by ecg_id.
   public let records: [AuditRecordInfo]
   /// Selected records per target class, in selection order (highest score first for `top`).
   public let groups: [String: [Int]]
-  /// The items of the selected (record, target) pairs.
-  public let items: [ItemKey: AuditItem]
+  /// The (record, target) pairs the analysis reads (every group, and the reference group on
+  /// each condition's output), sorted; `forEachItemChunk` reads their items.
+  public let keys: [ItemKey]
   /// Per condition: the map, tests and alignment.
   public let conditions: [ConditionResult]
   /// Per condition and subgroup: maps.
@@ -97,21 +98,15 @@ public struct AuditAnalysis: Sendable {
     }
     records.sort { $0.ecgID < $1.ecgID }
 
-    // Groups, and the items they need (only those are read).
+    // Groups, and the items they need (read condition by condition, so memory holds one
+    // condition's groups at a time).
     var groups: [String: [Int]] = [:]
     for target in settings.targets { groups[target] = Self.select(records, target: target, settings: settings) }
     self.groups = groups
     let keys = Self.candidates(records, settings: settings)
-    var wanted = Array(repeating: [ItemKey](), count: parts.count)
-    for key in keys { wanted[owner[key.ecgID]!].append(key) }
-    var items: [ItemKey: AuditItem] = [:]
-    for (index, part) in parts.enumerated() {
-      for item in try part.items(wanted[index]) { items[ItemKey(ecgID: item.ecgID, target: item.target)] = item }
-    }
-    for key in keys where items[key] == nil {
-      throw AuditError.incompatibleShards(reason: "record \(key.ecgID) is selected for \(key.target) but its shard did not attribute it")
-    }
-    self.items = items
+    self.keys = keys
+    self.parts = parts
+    self.owner = owner
     // What a shard knew of records outside the groups (subtypes, segmentation of local
     // candidates) depends on the sharding; keep it for group members only.
     let members = Set(keys.map(\.ecgID))
@@ -125,9 +120,11 @@ public struct AuditAnalysis: Sendable {
     var results: [ConditionResult] = []
     var subgroups: [SubgroupMap] = []
     for (conditionIndex, condition) in settings.conditions.enumerated() {
-      let group = groups[condition]!.map { items[ItemKey(ecgID: $0, target: condition)]! }
       let output = settings.referenceOutput == "condition" ? condition : settings.reference
-      let reference = (groups[settings.reference] ?? []).map { items[ItemKey(ecgID: $0, target: output)]! }
+      let groupKeys = groups[condition]!.map { ItemKey(ecgID: $0, target: condition) }
+      let referenceKeys = (groups[settings.reference] ?? []).map { ItemKey(ecgID: $0, target: output) }
+      let loaded = try Self.load(groupKeys + referenceKeys, parts: parts, owner: owner)
+      let group = groupKeys.map { loaded[$0]! }, reference = referenceKeys.map { loaded[$0]! }
       results.append(Self.analyse(
         condition: condition, group: group, reference: reference, records: byID, rules: rules.rules[condition],
         settings: settings, seed: settings.seed &+ UInt64(conditionIndex) &* 0x9E37_79B9))
@@ -135,6 +132,35 @@ public struct AuditAnalysis: Sendable {
     }
     conditions = results
     self.subgroups = subgroups
+  }
+
+  /// The parts and which part holds each ecg_id (for reading items again when writing).
+  let parts: [any AuditPart]
+  let owner: [Int: Int]
+
+  /// Reads the items of `keys` from the parts that hold them.
+  /// - Throws: `AuditError.incompatibleShards` when a key is missing.
+  static func load(_ keys: [ItemKey], parts: [any AuditPart], owner: [Int: Int]) throws -> [ItemKey: AuditItem] {
+    var wanted = Array(repeating: [ItemKey](), count: parts.count)
+    for key in Set(keys).sorted() { wanted[owner[key.ecgID]!].append(key) }
+    var items: [ItemKey: AuditItem] = [:]
+    for (index, part) in parts.enumerated() where !wanted[index].isEmpty {
+      for item in try part.items(wanted[index]) { items[ItemKey(ecgID: item.ecgID, target: item.target)] = item }
+    }
+    for key in keys where items[key] == nil {
+      throw AuditError.incompatibleShards(reason: "record \(key.ecgID) is selected for \(key.target) but its shard did not attribute it")
+    }
+    return items
+  }
+
+  /// Calls `body` with the items of every (record, class) pair the analysis used, in `keys`
+  /// order, `chunk` pairs at a time (memory: one chunk).
+  public func forEachItemChunk(_ chunk: Int = 512, _ body: ([AuditItem]) throws -> Void) throws {
+    for start in stride(from: 0, to: keys.count, by: chunk) {
+      let slice = Array(keys[start..<min(start + chunk, keys.count)])
+      let loaded = try Self.load(slice, parts: parts, owner: owner)
+      try body(slice.map { loaded[$0]! })
+    }
   }
 
   /// The audit summary (audit.json).

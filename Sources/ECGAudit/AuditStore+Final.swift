@@ -30,9 +30,9 @@ extension AuditStore {
     do {
       try queue.write { db in
         try db.execute(sql: finalSchema)
-        let items = analysis.items.keys.sorted().map { analysis.items[$0]! }
         try writeMeta(db, settings: analysis.settings, extra: ["kind": "final"])
-        try insert(db, records: analysis.records, items: items)
+        try insert(db, records: analysis.records, items: [])
+        try analysis.forEachItemChunk { items in try insert(db, records: [], items: items) }
         let byID = Dictionary(uniqueKeysWithValues: analysis.records.map { ($0.ecgID, $0) })
         let group = try db.makeStatement(sql: "INSERT INTO groups VALUES (?, ?, ?, ?, ?)")
         for (target, ids) in analysis.groups.sorted(by: { $0.key < $1.key }) {
