@@ -107,6 +107,28 @@ import Testing
     try "BAD: no_such_column > 1\n".write(to: queries, atomically: true, encoding: .utf8)
     let badQuery = try Self.run(["audit", run.path, "--subgroups", queries.path, "--features", run.appendingPathComponent("features.csv").path] + common)
     #expect(badQuery.status != 0 && badQuery.error.contains("no_such_column"))
+
+    // A record with a missing (NaN) sample joins no group instead of breaking the audit.
+    let testIDs = try String(contentsOf: run.appendingPathComponent("attributions/saliency.ecg_id.csv"), encoding: .utf8)
+    let id = try #require(testIDs.split(separator: "\n").dropFirst().first.flatMap { Int($0) })  // a fold-10 record
+    let dat = run.appendingPathComponent(String(format: "data/records100/%05d/%05d_lr.dat", id / 1000 * 1000, id))
+    let handle = try FileHandle(forUpdating: dat)
+    let old = try #require(try handle.read(upToCount: 2)).withUnsafeBytes { Int($0.load(as: Int16.self).littleEndian) }
+    try handle.seek(toOffset: 0)
+    try handle.write(contentsOf: Data([0x00, 0x80]))  // format 16's reserved minimum: a missing sample
+    try handle.close()
+    // Keep the header consistent (initial value and 16-bit checksum of signal I), as a writer would.
+    let hea = dat.deletingPathExtension().appendingPathExtension("hea")
+    var lines = try String(contentsOf: hea, encoding: .utf8).components(separatedBy: "\n")
+    var fields = lines[1].split(separator: " ").map(String.init)
+    let checksum = Int16(truncatingIfNeeded: try #require(Int(fields[6])) - old - 32768)
+    fields[5] = "-32768"
+    fields[6] = "\(checksum)"
+    lines[1] = fields.joined(separator: " ")
+    try lines.joined(separator: "\n").write(to: hea, atomically: true, encoding: .utf8)
+    let damaged = try Self.run(["audit", run.path] + common)
+    #expect(damaged.status == 0, "\(damaged.error)")
+    #expect(damaged.output.contains("1 records have NaN or infinite samples and join no group: ecg_id \(id)"))
   }
 
   @Test func badInputIsAClearErrorWithNonzeroStatus() throws {

@@ -99,21 +99,31 @@ struct Audit: ParsableCommand {
     // 1. Predictions of every record; the records' labels and demographics.
     let classIndex = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
     var records: [AuditRecordInfo] = []
+    var unreadable: [Int] = []
     for s in stride(from: 0, to: indices.count, by: batchSize) {
       let chunk = Array(indices[s..<min(s + batchSize, indices.count)])
-      let logits = loaded.forward(try options.batch(dataset, chunk))
+      let batch = try options.batch(dataset, chunk)
+      let logits = loaded.forward(batch)
+      let perRecord = batch.shape[1] * batch.shape[2]
       for (row, index) in chunk.enumerated() {
+        // A record with NaN or infinite samples cannot be attributed: it joins no group.
+        let finite = batch.scalars[(row * perRecord)..<((row + 1) * perRecord)].allSatisfy(\.isFinite)
+        if !finite { unreadable.append(dataset.entries[index].ecgID) }
         let entry = dataset.entries[index]
         var labels = Set<String>()
         for task in PTBXLDataset.Task.allCases { labels.formUnion(dataset.rawLabels(entry, task: task)) }
         var scores: [String: Float] = [:]
         for target in settings.targets { scores[target] = logits.scalars[row * classes.count + classIndex[target]!] }
         records.append(AuditRecordInfo(
-          ecgID: entry.ecgID, sex: entry.sex, age: entry.age, labels: classes.filter { labels.contains($0) }, scores: scores))
+          ecgID: entry.ecgID, sex: entry.sex, age: entry.age, labels: classes.filter { labels.contains($0) },
+          scores: finite ? scores : [:], segmented: finite ? nil : false))
       }
       progress(done: chunk.count + s, total: indices.count)
     }
     let predictSeconds = Date().timeIntervalSince(started)
+    if !unreadable.isEmpty {
+      print("  \(unreadable.count) records have NaN or infinite samples and join no group: ecg_id \(unreadable.prefix(10).map(String.init).joined(separator: ", "))\(unreadable.count > 10 ? ", …" : "")")
+    }
 
     // 2–3. Candidates — this shard's groups (the global top N is within the union of the shards'
     // top N) — attributed and aggregated, streamed into the partial result. A record that cannot
