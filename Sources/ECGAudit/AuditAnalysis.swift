@@ -100,10 +100,9 @@ public struct AuditAnalysis {
 
     // Groups, and the items they need (read condition by condition, so memory holds one
     // condition's groups at a time).
-    var groups: [String: [Int]] = [:]
-    for target in settings.targets { groups[target] = Self.select(records, target: target, settings: settings) }
+    let groups = Self.groups(records, settings: settings)
     self.groups = groups
-    let keys = Self.candidates(records, settings: settings)
+    let keys = Self.candidates(groups: groups, settings: settings)
     self.keys = keys
     self.parts = parts
     self.owner = owner
@@ -194,16 +193,24 @@ public struct AuditAnalysis {
     return topRecords(usable, target: target, n: settings.topN)
   }
 
+  /// Every target's group (`select`), by target.
+  public static func groups(_ records: [AuditRecordInfo], settings: AuditSettings) -> [String: [Int]] {
+    Dictionary(uniqueKeysWithValues: settings.targets.map { ($0, select(records, target: $0, settings: settings)) })
+  }
+
   /// The (record, class) pairs an audit of `records` attributes: every target's group, and the
   /// reference group for every condition when the reference records are attributed to the
   /// conditions' outputs. Sorted.
   public static func candidates(_ records: [AuditRecordInfo], settings: AuditSettings) -> [AuditItemKey] {
+    candidates(groups: groups(records, settings: settings), settings: settings)
+  }
+
+  /// The pairs of already selected groups.
+  static func candidates(groups: [String: [Int]], settings: AuditSettings) -> [AuditItemKey] {
     var keys = Set<AuditItemKey>()
-    for target in settings.targets {
-      for id in select(records, target: target, settings: settings) { keys.insert(AuditItemKey(ecgID: id, target: target)) }
-    }
+    for (target, ids) in groups { for id in ids { keys.insert(AuditItemKey(ecgID: id, target: target)) } }
     if settings.referenceOutput == "condition" {
-      for id in select(records, target: settings.reference, settings: settings) {
+      for id in groups[settings.reference] ?? [] {
         for condition in settings.conditions { keys.insert(AuditItemKey(ecgID: id, target: condition)) }
       }
     }

@@ -67,20 +67,14 @@ public struct SoftSegmentation: Sendable {
         let t = Double(n)
         while next < points.count && points[next].position <= t { next += 1 }
         let before = next - 1
-        var rest: Float = 1
-        var pointEntries: [Entry] = []
-        if before >= 0 {
-          let w = pointWeight(before, t)
-          if w > 0 { pointEntries.append(Entry(sample: Int32(n), segment: points[before].segment, weight: w)); rest -= w }
-        }
-        if next < points.count {
-          let w = pointWeight(next, t)
-          if w > 0 { pointEntries.append(Entry(sample: Int32(n), segment: points[next].segment, weight: w)); rest -= w }
-        }
+        let wBefore = before >= 0 ? pointWeight(before, t) : 0
+        let wNext = next < points.count ? pointWeight(next, t) : 0
+        let rest = 1 - wBefore - wNext
         let interval: SegmentClass =
           before >= 0 ? SegmentClass(rawValue: points[before].segment.rawValue + 1)! : .tp
         if rest > 1e-6 { entries.append(Entry(sample: Int32(n), segment: interval, weight: min(1, rest))) }
-        entries += pointEntries
+        if wBefore > 0 { entries.append(Entry(sample: Int32(n), segment: points[before].segment, weight: wBefore)) }
+        if wNext > 0 { entries.append(Entry(sample: Int32(n), segment: points[next].segment, weight: wNext)) }
       }
       return entries
     }

@@ -65,7 +65,7 @@ struct Audit: ParsableCommand {
     }
     guard ["condition", "reference"].contains(referenceOutput) else { throw ValidationError("--reference-output must be condition or reference") }
     guard ["delineation", "truth"].contains(segmentation) else { throw ValidationError("--segmentation must be delineation or truth") }
-    guard ["all", "test", "validation", "train"].contains(split) else { throw ValidationError("--split must be all, test, validation or train") }
+    try DatasetSplit.validate(split)
     guard AttributionSettings.methodNames.contains(method) else {
       throw ValidationError("unknown --method '\(method)'; choose one of \(AttributionSettings.methodNames.joined(separator: ", "))")
     }
@@ -86,7 +86,7 @@ struct Audit: ParsableCommand {
     let queries = try subgroups.map { try loadQueries($0, runURL: runURL) }
     let settings = try makeSettings(classes: classes, model: loaded, queries: queries?.names ?? [])
     let dataURL = URL(fileURLWithPath: data ?? runURL.appendingPathComponent("data").path)
-    let folds: String? = ["test": "10", "validation": "9", "train": "1-8", "all": nil][split]!
+    let folds = DatasetSplit.folds[split]!
     let options = DatasetOptions(data: dataURL.path, rate: rate, folds: folds)
     guard let dataset = try options.load() else { throw CLIError("no dataset") }
     let indices = try selectShard(try options.selection(dataset), shard)
@@ -106,12 +106,13 @@ struct Audit: ParsableCommand {
       let logits = loaded.forward(batch)
       let perRecord = batch.shape[1] * batch.shape[2]
       for (row, index) in chunk.enumerated() {
+        let entry = dataset.entries[index]
         // A record with NaN or infinite samples cannot be attributed: it joins no group.
         let finite = batch.scalars[(row * perRecord)..<((row + 1) * perRecord)].allSatisfy(\.isFinite)
-        if !finite { unreadable.append(dataset.entries[index].ecgID) }
-        let entry = dataset.entries[index]
-        var labels = Set<String>()
-        for task in PTBXLDataset.Task.allCases { labels.formUnion(dataset.rawLabels(entry, task: task)) }
+        if !finite { unreadable.append(entry.ecgID) }
+        // Its labels at every level a model's classes can be: SCP codes, subclasses, superclasses.
+        let labels = dataset.rawLabels(entry, task: .all)
+          .union(dataset.rawLabels(entry, task: .subdiagnostic)).union(dataset.rawLabels(entry, task: .superdiagnostic))
         var scores: [String: Float] = [:]
         for target in settings.targets { scores[target] = logits.scalars[row * classes.count + classIndex[target]!] }
         records.append(AuditRecordInfo(
@@ -122,7 +123,7 @@ struct Audit: ParsableCommand {
     }
     let predictSeconds = Date().timeIntervalSince(started)
     if !unreadable.isEmpty {
-      print("  \(unreadable.count) records have NaN or infinite samples and join no group: ecg_id \(unreadable.prefix(10).map(String.init).joined(separator: ", "))\(unreadable.count > 10 ? ", …" : "")")
+      print("  \(unreadable.count) records have NaN or infinite samples and join no group: \(ecgIDList(unreadable))")
     }
 
     // 2–3. Candidates — this shard's groups (the global top N is within the union of the shards'
@@ -169,7 +170,7 @@ struct Audit: ParsableCommand {
       }
       if let queries { try evaluateQueries(queries, on: &records, members: Set(done.map(\.ecgID)), runURL: runURL) }
       if !unsegmented.isEmpty {
-        print("  \(unsegmented.count) records could not be segmented and were replaced in their groups by the next ones: ecg_id \(unsegmented.prefix(10).map(String.init).joined(separator: ", "))\(unsegmented.count > 10 ? ", …" : "")")
+        print("  \(unsegmented.count) records could not be segmented and were replaced in their groups by the next ones: \(ecgIDList(unsegmented))")
       }
       try writer.append(records: records, items: [])
       try writer.finish()
@@ -272,21 +273,12 @@ func openPartial(_ path: String) throws -> AuditStore.PartialFile {
 /// Records the audit step in RUN/manifest.json: settings (segmentation source among them),
 /// rules file, outputs, timings.
 func recordInManifest(_ runURL: URL, settings: AuditSettings, rules: String?, seconds: [String: Double], shards: Int? = nil) throws {
-  let json = try JSONSerialization.jsonObject(with: JSONEncoder.sortedKeys.encode(settings))
+  let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(settings))  // re-serialised sorted below
   var entry: [String: Any] = [
     "settings": json, "rules": rules ?? "built-in", "outputs": ["results.sqlite", "audit.json"], "timings_s": seconds,
   ]
   if let shards { entry["merged_shards"] = shards }
   try updateManifest(runURL, key: "audit", value: entry)
-}
-
-extension JSONEncoder {
-  /// Sorted keys (stable bytes).
-  static var sortedKeys: JSONEncoder {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    return encoder
-  }
 }
 
 /// The audit's table on standard output.

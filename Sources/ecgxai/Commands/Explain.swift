@@ -81,7 +81,7 @@ struct Explain: ParsableCommand {
     guard ["gradient", "proportional"].contains(residual) else { throw ValidationError("--residual must be gradient or proportional") }
     guard (runDirectory == nil) != (input == nil) else { throw ValidationError("give a run directory or --input X.npy (not both)") }
     guard runDirectory != nil || (model != nil && out != nil) else { throw ValidationError("--input needs --model and --out") }
-    guard ["test", "validation", "train", "all"].contains(split) else { throw ValidationError("--split must be test, validation, train or all") }
+    try DatasetSplit.validate(split)
     guard steps >= 2, batchSize > 0, internalBatchSize > 0, epsilon >= 0 else {
       throw ValidationError("--steps must be ≥ 2, --batch-size and --internal-batch-size positive, --epsilon ≥ 0")
     }
@@ -119,7 +119,7 @@ struct Explain: ParsableCommand {
     } else {
       x = nil
       let data = runURL!.appendingPathComponent("data")
-      let folds: String? = ["test": "10", "validation": "9", "train": "1-8", "all": nil][split]!
+      let folds = DatasetSplit.folds[split]!
       let options = DatasetOptions(data: data.path, rate: rate, folds: folds)
       guard FileManager.default.fileExists(atPath: data.appendingPathComponent("ptbxl_database.csv").path) else {
         throw CLIError("\(runDirectory!) has no dataset in data/ (ptbxl_database.csv); run `ecgxai demo` or give --input")

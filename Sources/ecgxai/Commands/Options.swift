@@ -134,3 +134,20 @@ func updateManifest(_ runURL: URL, key: String, value: Any) throws {
   let json = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys])
   try json.write(to: url, options: .atomic)
 }
+
+/// The paper's splits of PTB-XL's `strat_fold` (train 1–8, validation 9, test 10) and `all`, as
+/// `--split` takes them.
+enum DatasetSplit {
+  /// The `--folds` value of each split (nil: every fold).
+  static let folds: [String: String?] = ["test": "10", "validation": "9", "train": "1-8", "all": nil]
+
+  /// Checks a `--split` value.
+  static func validate(_ split: String) throws {
+    guard folds[split] != nil else { throw ValidationError("--split must be test, validation, train or all") }
+  }
+}
+
+/// `ecg_id 1, 2, 3, …`: up to ten ids of a list for a message.
+func ecgIDList(_ ids: [Int]) -> String {
+  "ecg_id " + ids.prefix(10).map(String.init).joined(separator: ", ") + (ids.count > 10 ? ", …" : "")
+}
