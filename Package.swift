@@ -25,7 +25,9 @@ let package = Package(
     .library(name: "ECGExplain", targets: ["ECGExplain"]),
     .library(name: "ECGPhantom", targets: ["ECGPhantom"]),
     .library(name: "ECGEvaluate", targets: ["ECGEvaluate"]),
+    .library(name: "ECGStatistics", targets: ["ECGStatistics"]),
     .library(name: "ECGAudit", targets: ["ECGAudit"]),
+    .library(name: "ECGConcepts", targets: ["ECGConcepts"]),
     .library(name: "ECGReport", targets: ["ECGReport"]),
   ],
   dependencies: [
@@ -43,13 +45,15 @@ let package = Package(
     .target(name: "ECGExplain", dependencies: ["ECGNet", "ECGTensor"], swiftSettings: numericFlags),
     .target(name: "ECGPhantom", dependencies: ["ECGSignal", "ECGTensor"], swiftSettings: numericFlags),
     .target(name: "ECGEvaluate", dependencies: ["ECGExplain", "ECGNet", "ECGTensor"], swiftSettings: numericFlags),
+    .target(name: "ECGStatistics"),
     .target(
       name: "ECGAudit",
       dependencies: [
-        "ECGExplain", "ECGNet", "ECGSignal", "ECGPhantom", "ECGTensor",
+        "ECGStatistics", "ECGExplain", "ECGNet", "ECGSignal", "ECGPhantom", "ECGTensor",
         .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams"),
       ],
       swiftSettings: numericFlags),
+    .target(name: "ECGConcepts", dependencies: ["ECGStatistics", "ECGNet", "ECGTensor"], swiftSettings: numericFlags),
     .target(name: "ECGReport", dependencies: ["ECGSignal"]),
 
     // MARK: - Implementation details
@@ -61,7 +65,7 @@ let package = Package(
     .executableTarget(
       name: "ecgxai",
       dependencies: [
-        "ECGTensor", "ECGNet", "ECGSignal", "ECGExplain", "ECGEvaluate", "ECGAudit", "ECGPhantom", "ECGReport", "_ECGKernels",
+        "ECGTensor", "ECGNet", "ECGSignal", "ECGExplain", "ECGEvaluate", "ECGStatistics", "ECGAudit", "ECGConcepts", "ECGPhantom", "ECGReport", "_ECGKernels",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: numericFlags),
@@ -75,7 +79,9 @@ let package = Package(
     .testTarget(name: "ECGSignalTests", dependencies: ["ECGSignal", "ECGTensor", "ECGPhantom"]),
     .testTarget(name: "ECGPhantomTests", dependencies: ["ECGPhantom", "ECGSignal", "ECGTensor"]),
     .testTarget(name: "ECGEvaluateTests", dependencies: ["ECGEvaluate"]),
-    .testTarget(name: "ECGAuditTests", dependencies: ["ECGAudit", "ECGSignal", "ECGPhantom"]),
+    .testTarget(name: "ECGStatisticsTests", dependencies: ["ECGStatistics"]),
+    .testTarget(name: "ECGAuditTests", dependencies: ["ECGAudit", "ECGStatistics", "ECGSignal", "ECGPhantom"]),
+    .testTarget(name: "ECGConceptsTests", dependencies: ["ECGConcepts", "ECGStatistics", "ECGNet", "ECGTensor"]),
     // Runs the built `ecgxai` executable as a user would (it is built with the tests).
     .testTarget(name: "ecgxaiTests", dependencies: ["ecgxai"]),
   ],

@@ -1,4 +1,5 @@
 import ECGNet
+import ECGStatistics
 import ECGTensor
 
 /// The per-condition maps, tests, alignment scores and subgroup maps.

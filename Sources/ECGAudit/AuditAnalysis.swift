@@ -1,4 +1,5 @@
 import ECGNet
+import ECGStatistics
 import ECGTensor
 import Foundation
 

@@ -1,4 +1,5 @@
 @testable import ECGAudit
+import ECGStatistics
 import Foundation
 import Testing
 

@@ -108,6 +108,21 @@ import Testing
     let badQuery = try Self.run(["audit", run.path, "--subgroups", queries.path, "--features", run.appendingPathComponent("features.csv").path] + common)
     #expect(badQuery.status != 0 && badQuery.error.contains("no_such_column"))
 
+    // TCAV on the fold-10 records that have features: two layers, small runs, two null concepts.
+    let tcav = try Self.run([
+      "concepts", run.path, "--split", "test", "--layers", "sequential.9,sequential.13", "--runs", "3", "--random-runs", "4",
+      "--min-examples", "6", "--max-inputs", "10", "--null-concepts", "2",
+    ])
+    #expect(tcav.status == 0, "\(tcav.error)")
+    #expect(tcav.output.contains("null concepts: 2 random subsets"))
+    let tcavJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("tcav.json"))) as? [String: Any]
+    #expect((tcavJSON?["layers"] as? [[String: Any]])?.count == 2)
+    #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent("concepts/cavs.safetensors").path))
+    let badLayer = try Self.run(["concepts", run.path, "--split", "test", "--layers", "sequential.99"])
+    #expect(badLayer.status != 0 && badLayer.error.contains("unknown layer 'sequential.99'"))
+    let noFeatures = try Self.run(["concepts", run.path, "--features", run.appendingPathComponent("nope.csv").path])
+    #expect(noFeatures.status != 0 && noFeatures.error.contains("run `ecgxai features"))
+
     // A record with a missing (NaN) sample joins no group instead of breaking the audit.
     let testIDs = try String(contentsOf: run.appendingPathComponent("attributions/saliency.ecg_id.csv"), encoding: .utf8)
     let id = try #require(testIDs.split(separator: "\n").dropFirst().first.flatMap { Int($0) })  // a fold-10 record

@@ -85,17 +85,3 @@ public struct MannWhitneyU: Sendable, Equatable, Codable {
     return tail / all
   }
 }
-
-/// Holm's step-down adjustment of p-values, equal to statsmodels'
-/// `multipletests(p, method='holm')[1]`: sorted ascending, p₍ᵢ₎ × (m − i + 1), made monotone by
-/// a running maximum, clipped to 1. NaN entries are left NaN and not counted in m.
-public func holmAdjusted(_ p: [Double]) -> [Double] {
-  let valid = p.indices.filter { !p[$0].isNaN }.sorted { p[$0] < p[$1] }
-  var adjusted = [Double](repeating: .nan, count: p.count)
-  var running = 0.0
-  for (rank, i) in valid.enumerated() {
-    running = max(running, Double(valid.count - rank) * p[i])
-    adjusted[i] = min(1, running)
-  }
-  return adjusted
-}
