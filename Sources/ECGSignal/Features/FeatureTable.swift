@@ -57,4 +57,21 @@ public enum FeatureTable {
   public static func failedRow(_ reason: String) -> [String] {
     [reason] + [String](repeating: "", count: columns.count - 1)
   }
+
+  /// The numeric cells of the measured rows (`status` ok) of a features file, by `ecg_id`, for
+  /// the ids `keep` accepts (the file is streamed; other rows are not held). Non-numeric cells
+  /// are left out.
+  /// - Throws: `CSVError` if the file cannot be read or parsed.
+  public static func measuredValues(at url: URL, keep: @escaping (Int) -> Bool) throws -> (columns: [String], values: [Int: [String: Double]]) {
+    let table = try CSVTable(contentsOf: url) { Int($0).map(keep) ?? false }
+    let status = table.index(of: "status")
+    var values: [Int: [String: Double]] = [:]
+    for row in table.rows {
+      guard let id = Int(row[0]), status.map({ row[$0] == "ok" }) ?? true else { continue }
+      var v: [String: Double] = [:]
+      for (column, cell) in zip(table.columns, row) { if let x = Double(cell) { v[column] = x } }
+      values[id] = v
+    }
+    return (table.columns, values)
+  }
 }

@@ -154,6 +154,12 @@ public struct PTBXLDataset: Sendable {
     return out
   }
 
+  /// Every name a model's class could have for this record: its SCP codes, their diagnostic
+  /// subclasses and superclasses (what `ecgxai audit` and `ecgxai concepts` match classes with).
+  public func labelsAtEveryLevel(_ entry: Entry) -> Set<String> {
+    rawLabels(entry, task: .all).union(rawLabels(entry, task: .subdiagnostic)).union(rawLabels(entry, task: .superdiagnostic))
+  }
+
   /// Multi-hot labels as the benchmark's `select_data` builds them: labels occurring in more than
   /// `minimumCount` records are kept (not applied to `diagnostic`, as in the benchmark), records
   /// without any label are dropped, classes are sorted.

@@ -111,8 +111,7 @@ struct Audit: ParsableCommand {
         let finite = batch.scalars[(row * perRecord)..<((row + 1) * perRecord)].allSatisfy(\.isFinite)
         if !finite { unreadable.append(entry.ecgID) }
         // Its labels at every level a model's classes can be: SCP codes, subclasses, superclasses.
-        let labels = dataset.rawLabels(entry, task: .all)
-          .union(dataset.rawLabels(entry, task: .subdiagnostic)).union(dataset.rawLabels(entry, task: .superdiagnostic))
+        let labels = dataset.labelsAtEveryLevel(entry)
         var scores: [String: Float] = [:]
         for target in settings.targets { scores[target] = logits.scalars[row * classes.count + classIndex[target]!] }
         records.append(AuditRecordInfo(
@@ -209,15 +208,7 @@ struct Audit: ParsableCommand {
 
   /// Evaluates the subgroup queries for the attributed records (their features.csv rows only).
   private func evaluateQueries(_ rules: ConceptRules, on records: inout [AuditRecordInfo], members: Set<Int>, runURL: URL) throws {
-    let table = try CSVTable(contentsOf: featuresURL(runURL)) { Int($0).map(members.contains) ?? false }
-    let status = table.index(of: "status")
-    var values: [Int: [String: Double]] = [:]
-    for row in table.rows {
-      guard let id = Int(row[0]), status.map({ row[$0] == "ok" }) ?? true else { continue }
-      var v: [String: Double] = [:]
-      for (column, cell) in zip(table.columns, row) { if let x = Double(cell) { v[column] = x } }
-      values[id] = v
-    }
+    let values = try FeatureTable.measuredValues(at: featuresURL(runURL), keep: members.contains).values
     for i in records.indices where members.contains(records[i].ecgID) {
       guard let v = values[records[i].ecgID] else { continue }
       let result = rules.evaluate(v)

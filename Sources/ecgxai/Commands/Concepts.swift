@@ -95,10 +95,7 @@ struct Concepts: ParsableCommand {
       for name in rules.names { conceptSets.append(ConceptExamples(name: name, members: pool.indices.filter { evaluated[$0][name] == true })) }
     }
     let pairs = try relativePairs(conceptSets.map(\.name))
-    let labels = pool.map { index -> Set<String> in
-      let entry = dataset.entries[index]
-      return dataset.rawLabels(entry, task: .all).union(dataset.rawLabels(entry, task: .subdiagnostic)).union(dataset.rawLabels(entry, task: .superdiagnostic))
-    }
+    let labels = pool.map { dataset.labelsAtEveryLevel(dataset.entries[$0]) }
     let targetSets = chosenTargets.map { name in
       TCAVTarget(name: name, output: classes.firstIndex(of: name)!, members: pool.indices.filter { labels[$0].contains(name) })
     }
@@ -166,17 +163,10 @@ struct Concepts: ParsableCommand {
     guard FileManager.default.fileExists(atPath: url.path) else {
       throw CLIError("no features file \(url.path) (run `ecgxai features --data \(runURL.path)/data --out \(url.path)` first)")
     }
-    let table: CSVTable
-    do { table = try CSVTable(contentsOf: url) { Int($0).map(ids.contains) ?? false } } catch let error as CSVError { throw CLIError(error.description) }
-    let status = table.index(of: "status")
-    var values: [Int: [String: Double]] = [:]
-    for row in table.rows {
-      guard let id = Int(row[0]), status.map({ row[$0] == "ok" }) ?? true else { continue }
-      var v: [String: Double] = [:]
-      for (column, cell) in zip(table.columns, row) { if let x = Double(cell) { v[column] = x } }
-      values[id] = v
-    }
-    return (url.path, table.columns, values)
+    do {
+      let table = try FeatureTable.measuredValues(at: url, keep: ids.contains)
+      return (url.path, table.columns, table.values)
+    } catch let error as CSVError { throw CLIError(error.description) }
   }
 
   /// tcav.json (atomically) and the CAVs as safetensors: `LAYER|CONCEPT|direction` [R, features],
