@@ -54,7 +54,7 @@ let package = Package(
       ],
       swiftSettings: numericFlags),
     .target(name: "ECGConcepts", dependencies: ["ECGStatistics", "ECGNet", "ECGTensor"], swiftSettings: numericFlags),
-    .target(name: "ECGReport", dependencies: ["ECGSignal"]),
+    .target(name: "ECGReport", dependencies: ["ECGSignal", "ECGConcepts"]),
 
     // MARK: - Implementation details
     /// The FMA micro-kernel of the GEMM, in C (run-time dispatch AVX-512 / AVX2 / baseline), and the
@@ -82,6 +82,7 @@ let package = Package(
     .testTarget(name: "ECGStatisticsTests", dependencies: ["ECGStatistics"]),
     .testTarget(name: "ECGAuditTests", dependencies: ["ECGAudit", "ECGStatistics", "ECGSignal", "ECGPhantom"]),
     .testTarget(name: "ECGConceptsTests", dependencies: ["ECGConcepts", "ECGStatistics", "ECGNet", "ECGTensor"]),
+    .testTarget(name: "ECGReportTests", dependencies: ["ECGReport", "ECGConcepts"]),
     // Runs the built `ecgxai` executable as a user would (it is built with the tests).
     .testTarget(name: "ecgxaiTests", dependencies: ["ecgxai"]),
   ],

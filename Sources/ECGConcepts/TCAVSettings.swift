@@ -69,6 +69,25 @@ public struct TCAVSettings: Sendable, Codable, Equatable {
   }
 }
 
+/// The concept → class pairs the paper expects (../PAPER.md), with the superdiagnostic classes
+/// that contain those classes: LVH criteria → LVH (HYP), QRS-CLBBB → CLBBB, ILBBB (CD), ST and Q
+/// criteria of MI → IMI, AMI (MI).
+public enum ExpectedConceptPairs {
+  /// Expected target classes per concept.
+  public static let targets: [String: [String]] = {
+    var pairs: [String: [String]] = [:]
+    for c in ["RS-LVH", "S12-LVH", "R56-LVH", "QRS-LVH", "LI-LVH", "SLI-LVH"] { pairs[c] = ["LVH", "HYP"] }
+    pairs["QRS-CLBBB"] = ["CLBBB", "ILBBB", "CD"]
+    for c in ["ST-ELEV-MI", "ST-DEPR-MI", "MI-All", "MI-QPeak"] { pairs[c] = ["IMI", "AMI", "MI"] }
+    return pairs
+  }()
+
+  /// Whether the paper expects `concept` to matter for `target`.
+  public static func contains(concept: String, target: String) -> Bool {
+    targets[concept]?.contains(target) ?? false
+  }
+}
+
 /// A concept: a name and the records (positions in the analysis's record pool) that have it.
 public struct ConceptExamples: Sendable, Codable, Equatable {
   /// Concept name (e.g. `R56-LVH`, or a user query's name).

@@ -104,12 +104,7 @@ public struct ClinicalECGPlot: Sendable {
     return out
   }
 
-  private func f(_ x: Double) -> String {
-    let r = (x * 100).rounded() / 100
-    return r == r.rounded() ? String(Int(r)) : String(r)
-  }
+  private func f(_ x: Double) -> String { SVG.number(x) }
 
-  private func escape(_ text: String) -> String {
-    text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-  }
+  private func escape(_ text: String) -> String { SVG.escape(text) }
 }

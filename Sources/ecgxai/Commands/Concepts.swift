@@ -1,6 +1,7 @@
 import ArgumentParser
 import ECGConcepts
 import ECGNet
+import ECGReport
 import ECGSignal
 import ECGTensor
 import Foundation
@@ -20,7 +21,8 @@ struct Concepts: ParsableCommand {
       against 30 random-vs-random CAVs of the same size (two-sided Welch t-test of sign_count;
       --student for tensorflow/tcav's), Bonferroni over concepts × layers × targets. --null-concepts K adds K
       random record subsets as concepts and reports how often they come out significant.
-      Writes RUN/tcav.json and RUN/concepts/cavs.safetensors (the CAVs, reusable on new inputs).
+      Writes RUN/tcav.json, RUN/concepts/cavs.safetensors (the CAVs, reusable on new inputs) and
+      the figures RUN/concepts/tcav-overview.svg and tcav-pairs.svg.
       Definitions: docs/concepts.md.
       Examples: ecgxai concepts runs/demo
                 ecgxai concepts runs/ptbxl --targets LVH,CLBBB,IMI,AMI --layers sequential.2,sequential.9 --runs 20
@@ -117,11 +119,11 @@ struct Concepts: ParsableCommand {
     try write(output, runURL: runURL, modelName: "\(loaded.architecture.name) \(loaded.parameterCount) parameters")
     let seconds = Date().timeIntervalSince(started)
     try updateManifest(runURL, key: "concepts", value: [
-      "outputs": ["tcav.json", "concepts/cavs.safetensors"], "records": pool.count, "split": split, "crop": crop,
+      "outputs": ["tcav.json", "concepts/cavs.safetensors", "concepts/tcav-overview.svg", "concepts/tcav-pairs.svg"], "records": pool.count, "split": split, "crop": crop,
       "classifier": classifier, "runs": runs, "timings_s": ["total": seconds],
     ])
     printSummary(output.result)
-    print(String(format: "wrote %@/tcav.json and concepts/cavs.safetensors in %.1f s", runURL.path, seconds))
+    print(String(format: "wrote %@/tcav.json and concepts/{cavs.safetensors,tcav-overview.svg,tcav-pairs.svg} in %.1f s", runURL.path, seconds))
   }
 
   private func list(_ text: String?) -> [String]? {
@@ -187,6 +189,9 @@ struct Concepts: ParsableCommand {
     }
     let directory = runURL.appendingPathComponent("concepts")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let figure = TCAVFigure(result: output.result)
+    try Data(figure.overviewSVG().utf8).write(to: directory.appendingPathComponent("tcav-overview.svg"), options: .atomic)
+    try Data(figure.pairsSVG().utf8).write(to: directory.appendingPathComponent("tcav-pairs.svg"), options: .atomic)
     try SafeTensors.write(entries, metadata: ["model": modelName, "crop": String(crop), "classifier": classifier, "rate_hz": String(rate)],
                           to: directory.appendingPathComponent("cavs.safetensors"))
   }
