@@ -1,3 +1,4 @@
+import ECGNet
 import ECGTensor
 
 /// The two TCAV scores of one CAV for one target, exactly as Captum's `TCAV` computes them
@@ -40,5 +41,39 @@ public struct TCAVScore: Sendable, Codable, Equatable {
       }
     }
     return (0..<j).map { c in TCAVScore(directionalDerivatives: (0..<n).map { Double(d[$0 * j + c]) }) }
+  }
+}
+
+extension TCAVScore {
+  /// Scores stored CAVs on new inputs: the layer gradients of output `target` on `input`
+  /// [N, leads, time] (cropped as the CAVs' inputs were), against every CAV of every layer.
+  /// - Parameter cavs: [layer: [concept: CAV vectors [runs, features]]].
+  /// - Returns: [layer: [concept: one score per CAV]].
+  /// - Throws: `ConceptError` for unknown layers or CAVs whose width does not match the layer.
+  public static func scores(
+    _ model: Model, input: Tensor, target: Int, cavs: [String: [String: Tensor]]
+  ) throws -> [String: [String: [TCAVScore]]] {
+    let layers = cavs.keys.sorted()
+    try LayerProbe.validate(layers, in: model)
+    guard (0..<model.architecture.classes).contains(target) else {
+      throw ConceptError.invalidConcept("target output \(target) is out of range (the model has \(model.architecture.classes) outputs)")
+    }
+    var gradients = [[Float]](repeating: [], count: layers.count)
+    var features = [Int](repeating: 0, count: layers.count)
+    for s in stride(from: 0, to: input.shape[0], by: 64) {
+      let part = LayerProbe.gradients(model, input: input.slice(s..<min(s + 64, input.shape[0])), target: target, layers: layers)
+      for (i, g) in part.enumerated() { gradients[i] += g.scalars; features[i] = g.shape[1] }
+    }
+    var out: [String: [String: [TCAVScore]]] = [:]
+    for (i, layer) in layers.enumerated() {
+      let g = Tensor(shape: [input.shape[0], features[i]], scalars: gradients[i])
+      for (concept, vectors) in cavs[layer]! {
+        guard vectors.rank == 2, vectors.shape[1] == features[i] else {
+          throw ConceptError.invalidConcept("the CAVs of \(concept) at \(layer) have \(vectors.shape.last ?? 0) features, but the layer outputs \(features[i]) for these inputs (another model or crop?)")
+        }
+        out[layer, default: [:]][concept] = scores(gradients: g, cavs: vectors)
+      }
+    }
+    return out
   }
 }

@@ -118,6 +118,13 @@ import Testing
     let tcavJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("tcav.json"))) as? [String: Any]
     #expect((tcavJSON?["layers"] as? [[String: Any]])?.count == 2)
     #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent("concepts/cavs.safetensors").path))
+    // The stored CAVs score new records without refitting.
+    let newRecords = run.appendingPathComponent("fold10.npy").path
+    let export = try Self.run(["export", "--data", run.appendingPathComponent("data").path, "--folds", "10", "--task", "superdiagnostic", "--out", newRecords])
+    #expect(export.status == 0, "\(export.error)")
+    let scored = try Self.run(["concepts", run.path, "--score-input", newRecords])
+    #expect(scored.status == 0, "\(scored.error)")
+    #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent("concepts/scores.json").path))
     let badLayer = try Self.run(["concepts", run.path, "--split", "test", "--layers", "sequential.99"])
     #expect(badLayer.status != 0 && badLayer.error.contains("unknown layer 'sequential.99'"))
     let noFeatures = try Self.run(["concepts", run.path, "--features", run.appendingPathComponent("nope.csv").path])

@@ -48,6 +48,12 @@ public enum SafeTensors {
 
   /// Reads every tensor of a file.
   public static func read(_ url: URL) throws -> [String: Entry] {
+    try readWithMetadata(url).entries
+  }
+
+  /// Reads every tensor and the header's `__metadata__` (string → string; empty if absent).
+  /// - Throws: `WeightsError.corrupt` as `read`.
+  public static func readWithMetadata(_ url: URL) throws -> (entries: [String: Entry], metadata: [String: String]) {
     let data: Data
     do { data = try Data(contentsOf: url) } catch {
       throw WeightsError.corrupt(path: url.path, reason: "cannot read: \(error.localizedDescription)")
@@ -95,7 +101,7 @@ public enum SafeTensors {
         result[key] = .int64(shape: shape, values: values.map { Int64(littleEndian: $0) })
       }
     }
-    return result
+    return (result, header["__metadata__"] as? [String: String] ?? [:])
   }
 
   /// Writes tensors (keys sorted, as the reference implementation does) atomically.

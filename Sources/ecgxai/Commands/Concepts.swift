@@ -52,6 +52,9 @@ struct Concepts: ParsableCommand {
   @Option(help: "Family-wise significance level (Bonferroni).") var alpha = 0.05
   @Flag(help: "Student's t-test (tensorflow/tcav's) instead of Welch's.") var student = false
   @Option(help: "Seed of every random draw.") var seed: UInt64 = 0
+  @Option(help: "Score new records with the run's stored CAVs instead of learning them: a .npy [records, 12, samples] (cropped as the CAVs were); results for --targets → --score-out.")
+  var scoreInput: String?
+  @Option(help: "Where --score-input writes its scores (JSON); default RUN/concepts/scores.json.") var scoreOut: String?
 
   func validate() throws {
     try DatasetSplit.validate(split)
@@ -71,6 +74,7 @@ struct Concepts: ParsableCommand {
     guard let classes = loaded.architecture.classNames else {
       throw CLIError("the model has no class names (train it with `ecgxai train`, which records them)")
     }
+    if let scoreInput { return try scoreStoredCAVs(scoreInput, runURL: runURL, model: loaded, classes: classes) }
     let settings = TCAVSettings(
       layers: list(layers) ?? [], runs: runs, randomRuns: randomRuns, maxExamples: maxExamples, minExamples: minExamples, maxInputs: maxInputs,
       classifier: CAVClassifier(rawValue: classifier)!, alpha: alpha, seed: seed, nullConcepts: nullConcepts, equalVariances: student)
@@ -124,6 +128,50 @@ struct Concepts: ParsableCommand {
     ])
     printSummary(output.result)
     print(String(format: "wrote %@/tcav.json and concepts/{cavs.safetensors,tcav-overview.svg,tcav-pairs.svg} in %.1f s", runURL.path, seconds))
+  }
+
+  /// `--score-input`: the stored CAVs' sign_count and magnitude on new records, per target.
+  private func scoreStoredCAVs(_ path: String, runURL: URL, model: Model, classes: [String]) throws {
+    let url = runURL.appendingPathComponent("concepts/cavs.safetensors")
+    guard FileManager.default.fileExists(atPath: url.path) else { throw CLIError("no stored CAVs at \(url.path) (run `ecgxai concepts \(runURL.path)` first)") }
+    let stored: (entries: [String: SafeTensors.Entry], metadata: [String: String])
+    do { stored = try SafeTensors.readWithMetadata(url) } catch let error as WeightsError { throw CLIError(error.description) }
+    var cavs: [String: [String: Tensor]] = [:]
+    for (key, entry) in stored.entries where key.hasSuffix("|direction") {
+      let parts = key.split(separator: "|").map(String.init)
+      guard parts.count == 3, case .float(let t) = entry else { continue }
+      cavs[parts[0], default: [:]][parts[1]] = t
+    }
+    guard !cavs.isEmpty else { throw CLIError("\(url.path) holds no CAVs") }
+    let x = try readArray(path, what: "input")
+    try validateECGBatch(x, leads: model.architecture.inputChannels, path: path)
+    let cropLength = Int(stored.metadata["crop"] ?? "") ?? crop
+    let input = try centreCrop(x, length: cropLength)
+    var json: [String: Any] = ["input": path, "records": x.shape[0], "crop": cropLength, "cavs": url.path]
+    var perTarget: [String: Any] = [:]
+    for name in try targetClasses(classes) {
+      let scores: [String: [String: [TCAVScore]]]
+      do { scores = try TCAVScore.scores(model, input: input, target: classes.firstIndex(of: name)!, cavs: cavs) } catch let error as ConceptError {
+        throw CLIError(error.description)
+      }
+      var layers: [String: Any] = [:]
+      for (layer, byConcept) in scores {
+        layers[layer] = byConcept.mapValues { runs -> [String: Any] in
+          ["sign_count": runs.map(\.signCount), "magnitude": runs.map(\.magnitude), "mean_sign_count": runs.map(\.signCount).reduce(0, +) / Double(runs.count)]
+        }
+      }
+      perTarget[name] = layers
+      print("\(name): mean sign_count of the stored CAVs on \(x.shape[0]) records (highest layer per concept)")
+      for concept in Set(scores.values.flatMap(\.keys)).sorted() {
+        let best = scores.compactMap { layer, byConcept in byConcept[concept].map { (layer, $0.map(\.signCount).reduce(0, +) / Double($0.count)) } }
+          .max { $0.1 < $1.1 }!
+        print(String(format: "  %@: %.2f at %@", concept, best.1, best.0))
+      }
+    }
+    json["targets"] = perTarget
+    let out = try outputURL(scoreOut ?? runURL.appendingPathComponent("concepts/scores.json").path)
+    try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]).write(to: out, options: .atomic)
+    print("wrote \(out.path)")
   }
 
   private func list(_ text: String?) -> [String]? {
