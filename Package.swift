@@ -28,6 +28,7 @@ let package = Package(
     .library(name: "ECGStatistics", targets: ["ECGStatistics"]),
     .library(name: "ECGAudit", targets: ["ECGAudit"]),
     .library(name: "ECGConcepts", targets: ["ECGConcepts"]),
+    .library(name: "ECGDiscovery", targets: ["ECGDiscovery"]),
     .library(name: "ECGReport", targets: ["ECGReport"]),
   ],
   dependencies: [
@@ -54,6 +55,7 @@ let package = Package(
       ],
       swiftSettings: numericFlags),
     .target(name: "ECGConcepts", dependencies: ["ECGStatistics", "ECGNet", "ECGTensor"], swiftSettings: numericFlags),
+    .target(name: "ECGDiscovery", dependencies: ["ECGTensor"], swiftSettings: numericFlags),
     .target(name: "ECGReport", dependencies: ["ECGSignal", "ECGConcepts"]),
 
     // MARK: - Implementation details
@@ -65,7 +67,7 @@ let package = Package(
     .executableTarget(
       name: "ecgxai",
       dependencies: [
-        "ECGTensor", "ECGNet", "ECGSignal", "ECGExplain", "ECGEvaluate", "ECGStatistics", "ECGAudit", "ECGConcepts", "ECGPhantom", "ECGReport", "_ECGKernels",
+        "ECGTensor", "ECGNet", "ECGSignal", "ECGExplain", "ECGEvaluate", "ECGStatistics", "ECGAudit", "ECGConcepts", "ECGDiscovery", "ECGPhantom", "ECGReport", "_ECGKernels",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: numericFlags),
@@ -82,6 +84,7 @@ let package = Package(
     .testTarget(name: "ECGStatisticsTests", dependencies: ["ECGStatistics"]),
     .testTarget(name: "ECGAuditTests", dependencies: ["ECGAudit", "ECGStatistics", "ECGSignal", "ECGPhantom"]),
     .testTarget(name: "ECGConceptsTests", dependencies: ["ECGConcepts", "ECGStatistics", "ECGNet", "ECGTensor"]),
+    .testTarget(name: "ECGDiscoveryTests", dependencies: ["ECGDiscovery"]),
     .testTarget(name: "ECGReportTests", dependencies: ["ECGReport", "ECGConcepts"]),
     // Runs the built `ecgxai` executable as a user would (it is built with the tests).
     .testTarget(name: "ecgxaiTests", dependencies: ["ecgxai"]),

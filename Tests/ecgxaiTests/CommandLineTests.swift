@@ -125,6 +125,14 @@ import Testing
     let scored = try Self.run(["concepts", run.path, "--score-input", newRecords])
     #expect(scored.status == 0, "\(scored.error)")
     #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent("concepts/scores.json").path))
+    // Discovery: MI records clustered by attribution, beat and hidden features, scored against AMI/IMI.
+    let discover = try Self.run(["discover", run.path, "--class", "MI", "--subtypes", "AMI,IMI", "--inits", "2"])
+    #expect(discover.status == 0, "\(discover.error)")
+    #expect(discover.output.contains("ARI/NMI/acc vs subtypes"))
+    let discovery = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("discovery.json"))) as? [String: Any]
+    #expect((discovery?["results"] as? [[String: Any]])?.count == 10, "5 representations × 2 algorithms")
+    let noClass = try Self.run(["discover", run.path, "--class", "NOPE"])
+    #expect(noClass.status != 0 && noClass.error.contains("are NOPE"))
     let badLayer = try Self.run(["concepts", run.path, "--split", "test", "--layers", "sequential.99"])
     #expect(badLayer.status != 0 && badLayer.error.contains("unknown layer 'sequential.99'"))
     let noFeatures = try Self.run(["concepts", run.path, "--features", run.appendingPathComponent("nope.csv").path])

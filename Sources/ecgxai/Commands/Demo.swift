@@ -13,7 +13,7 @@ import Foundation
 /// → the glocal audit.
 struct Demo: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Phantom cohort → train lenet1d → test AUCs → attributions vs the true evidence → glocal audit → TCAV.",
+    abstract: "Phantom cohort → train lenet1d → test AUCs → attributions vs the true evidence → glocal audit → TCAV → discovery.",
     discussion: """
       1. writes a phantom 12-lead cohort (100 Hz, PTB-XL layout, default difficulty) to RUN/data;
       2. trains the paper's lenet1d on the superdiagnostic task (NORM/MI/STTC/CD/HYP) with the
@@ -29,10 +29,14 @@ struct Demo: ParsableCommand {
          alignment with expert rules and the true evidence (docs/audit.md);
       6. measures features and the paper's expert concepts of every record (`ecgxai features`)
          and runs TCAV on every layer (`ecgxai concepts`): CAVs of each concept against random
-         records, sign_count per target class, Welch t-tests against random CAVs (docs/concepts.md).
+         records, sign_count per target class, Welch t-tests against random CAVs (docs/concepts.md);
+      7. clusters the MI records that are only AMI or only IMI by their beat-aligned saliency, median
+         beats and hidden features and scores the clusters against AMI/IMI (`ecgxai discover`,
+         docs/discovery.md).
       Writes RUN/manifest.json, RUN/data/ (the cohort), RUN/model/, RUN/attributions/METHOD.npy
       ([test records, 12, 1000]) with METHOD.ecg_id.csv, as `ecgxai explain RUN` writes them,
-      RUN/results.sqlite, RUN/audit.json, RUN/features.csv, RUN/tcav.json and RUN/concepts/.
+      RUN/results.sqlite, RUN/audit.json, RUN/features.csv, RUN/tcav.json, RUN/concepts/ and
+      RUN/discovery.json.
       """)
 
   @Option(help: "Run directory to write into (its data/ and model/ are replaced).")
@@ -69,7 +73,7 @@ struct Demo: ParsableCommand {
     // 1. The phantom cohort.
     let cohort = try PhantomCohort(PhantomConfig(recordCount: n, seed: seed, rates: [100]))
     let written = try PhantomWriter.write(cohort, to: dataURL, overwrite: true) { done, total in progress(done: done, total: total) }
-    print("1/6 data: \(n) phantom records (100 Hz × 10 s, default difficulty) in \(String(format: "%.1f", written.seconds)) s → \(out)/data")
+    print("1/7 data: \(n) phantom records (100 Hz × 10 s, default difficulty) in \(String(format: "%.1f", written.seconds)) s → \(out)/data")
 
     // 2. Training with the paper's protocol.
     let dataset = try PTBXLDataset(root: dataURL)
@@ -90,7 +94,7 @@ struct Demo: ParsableCommand {
     configuration.epochs = epochCount
     configuration.seed = seed
     let trainer = Trainer(configuration: configuration)
-    print("2/6 train: lenet1d (\(model.parameterCount) parameters) on \(trainRows.count) records (folds 1–8), validation fold 9 (\(validationRows.count)); \(epochCount) epochs, AdamW lr 1e-3 wd 1e-3, batch 128, 250-sample crops")
+    print("2/7 train: lenet1d (\(model.parameterCount) parameters) on \(trainRows.count) records (folds 1–8), validation fold 9 (\(validationRows.count)); \(epochCount) epochs, AdamW lr 1e-3 wd 1e-3, batch 128, 250-sample crops")
     let trainStart = Date()
     let report = trainer.fit(model, x: train.0, y: train.1, validationX: validation.0, validationY: validation.1) { e in
       print(String(format: "    epoch %2d  train loss %.4f  val loss %.4f  val macro-AUC ", e.epoch, e.trainingLoss, e.validationLoss) + format(e.validationScore))
@@ -100,7 +104,7 @@ struct Demo: ParsableCommand {
     // 3. Test AUCs.
     let evaluation = trainer.evaluate(model, x: test.0, y: test.1)
     let perClass = Metrics.perClassAUC(scores: evaluation.logits, targets: test.1)
-    print("3/6 test fold 10 (\(testRows.count) records): macro-AUC \(format(evaluation.score));  "
+    print("3/7 test fold 10 (\(testRows.count) records): macro-AUC \(format(evaluation.score));  "
       + zip(labels.classes, perClass).map { "\($0) \(format($1))" }.joined(separator: "  "))
 
     // 4. Attributions against the true evidence masks: one target per test record (the
@@ -152,7 +156,7 @@ struct Demo: ParsableCommand {
     for method in methods {
       try idText.write(to: runURL.appendingPathComponent("attributions/\(method.name).ecg_id.csv"), options: .atomic)
     }
-    print("4/6 attributions: share of |attribution| inside the finding's true evidence mask ÷ the mask's share of the record")
+    print("4/7 attributions: share of |attribution| inside the finding's true evidence mask ÷ the mask's share of the record")
     print("    (relevance mass accuracy over chance; test records with the finding planted and labelled, target = its superclass)")
     print("    finding    n   " + methods.map { $0.name.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
     for (code, row) in table.sorted(by: { $0.key < $1.key }) {
@@ -178,17 +182,22 @@ struct Demo: ParsableCommand {
     try json.write(to: runURL.appendingPathComponent("manifest.json"), options: .atomic)
 
     // 5. The glocal audit of the whole cohort (`ecgxai audit`, which adds itself to the manifest).
-    print("5/6 glocal audit (ecgxai audit \(out) --conditions MI,HYP,CD,STTC --method lrp-epsilon): top 100 records per class,")
+    print("5/7 glocal audit (ecgxai audit \(out) --conditions MI,HYP,CD,STTC --method lrp-epsilon): top 100 records per class,")
     print("    relevance per lead × segment, tested against NORM, held against expert rules and the true evidence")
     let audit = try Audit.parse([out, "--conditions", "MI,HYP,CD,STTC", "--method", "lrp-epsilon", "--bootstrap", "200", "--seed", "\(seed)"])
     try audit.run()
 
     // 6. Expert concepts (`ecgxai features`) and TCAV (`ecgxai concepts`, which adds itself to the manifest).
-    print("6/6 concepts: features and the paper's 15 expert concepts of every record (ecgxai features), then TCAV")
+    print("6/7 concepts: features and the paper's 15 expert concepts of every record (ecgxai features), then TCAV")
     print("    on every layer against random CAVs (ecgxai concepts \(out)\(quick ? " --runs 3 --random-runs 5" : ""))")
     try Features.parse(["--data", out, "--out", runURL.appendingPathComponent("features.csv").path]).run()
     try Concepts.parse([out, "--seed", "\(seed)"] + (quick ? ["--runs", "3", "--random-runs", "5"] : [])).run()
-    print(String(format: "done in %.1f s (training %.1f s); wrote manifest.json, data/, model/, attributions/{saliency,ig,lrp-epsilon}.npy, results.sqlite, audit.json, features.csv, tcav.json, concepts/", Date().timeIntervalSince(start), trainSeconds))
+
+    // 7. Knowledge discovery (`ecgxai discover`, which adds itself to the manifest).
+    print("7/7 discovery: MI records that are only AMI or only IMI, clustered by their beat-aligned saliency, median beats and")
+    print("    hidden features (PCA + Gaussian mixture / k-means, 2 clusters), scored against AMI/IMI (ecgxai discover \(out) --class MI --subtypes AMI,IMI)")
+    try Discover.parse([out, "--class", "MI", "--subtypes", "AMI,IMI", "--seed", "\(seed)"] + (quick ? ["--inits", "2", "--stability-resamples", "2"] : [])).run()
+    print(String(format: "done in %.1f s (training %.1f s); wrote manifest.json, data/, model/, attributions/{saliency,ig,lrp-epsilon}.npy, results.sqlite, audit.json, features.csv, tcav.json, concepts/, discovery.json", Date().timeIntervalSince(start), trainSeconds))
   }
 
   private func format(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "n/a" }

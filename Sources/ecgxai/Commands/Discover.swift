@@ -1,0 +1,225 @@
+import ArgumentParser
+import ECGConcepts
+import ECGDiscovery
+import ECGExplain
+import ECGNet
+import ECGPhantom
+import ECGSignal
+import ECGTensor
+import Foundation
+
+/// `ecgxai discover`: knowledge discovery — clustering the attributions of one class's records
+/// (and, side by side, their median beats and hidden features) to find subtypes.
+struct Discover: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Knowledge discovery: cluster one class's attributions, median beats and hidden features; score against known subtypes.",
+    discussion: """
+      The paper's protocol (Discovery notebooks): records with --class whose only diagnostic
+      subclass is one of --subtypes (e.g. MI records that are AMI or IMI and nothing else;
+      --other-labels keeps records with further findings); per record three
+      representations — the beat-aligned attribution of --class (|saliency| by default; mean over
+      beats of −300…+500 ms around the R peaks, 12 × 80 at 100 Hz), the beat-aligned signal (the
+      median beat of the notebooks, same cut) and the hidden features before the classifier head —
+      each flattened, reduced by PCA (whitened; 8, 6 and 10 components as the paper) and clustered
+      into --clusters groups by a Gaussian mixture (full covariance, 10 inits) and by k-means++.
+      Scores against the subtype labels and, on the phantom, the hidden planted subtypes: ARI, NMI,
+      matched accuracy, silhouette, contingency tables, the share of women per cluster.
+      Writes RUN/discovery.json. Definitions: docs/discovery.md.
+      Examples: ecgxai discover runs/demo --class MI --subtypes AMI,IMI
+                ecgxai discover runs/ptbxl --class ASMI --model runs/ptbxl/sub-model
+      """)
+
+  @Argument(help: "Run directory (data/ and model/ inside).") var runDirectory: String
+  @Option(help: "Model directory; default RUN/model.") var model: String?
+  @Option(help: "PTB-XL-layout data folder; default RUN/data.") var data: String?
+  @Option(name: .customLong("class"), help: "The class whose records are clustered (a label at any level: SCP code, subclass or superclass).") var className: String
+  @Option(help: "Known subtypes to score against (comma separated labels); records must carry exactly one of them.") var subtypes: String?
+  @Flag(help: "Keep records with other diagnostic subclasses besides their subtype (the paper keeps only records whose sole subclass is the subtype).")
+  var otherLabels = false
+  @Option(help: "Output to attribute: a class of the model; default --class if the model has it, else each record's predicted class.") var target: String?
+  @Option(help: "Attribution method (saliency is |gradient|, the paper's).") var method = "saliency"
+  @Option(help: "Clusters.") var clusters = 2
+  @Option(help: "PCA components for attribution, beat and hidden representations (the paper: 8,6,10).") var components = "8,6,10"
+  @Flag(inversion: .prefixedNo, help: "Whiten the PCA scores (the paper: yes).") var whiten = true
+  @Option(help: "Restarts of the Gaussian mixture and k-means.") var inits = 10
+  @Option(help: "Records of the split all, test (fold 10), validation (9) or train (1–8).") var split = "all"
+  @Option(help: "Sampling rate of the records, 100 or 500.") var rate = 100
+  @Option(help: "Seed of the clustering.") var seed: UInt64 = 0
+  @Option(help: "Bootstrap resamples of the cluster stability (Jaccard per cluster).") var stabilityResamples = 20
+
+  func validate() throws {
+    try DatasetSplit.validate(split)
+    guard clusters >= 2, inits >= 1 else { throw ValidationError("--clusters must be ≥ 2 and --inits ≥ 1") }
+    guard AttributionSettings.methodNames.contains(method) else {
+      throw ValidationError("unknown --method '\(method)'; choose one of \(AttributionSettings.methodNames.joined(separator: ", "))")
+    }
+    guard componentCounts.count == 3, componentCounts.allSatisfy({ $0 >= 1 }) else {
+      throw ValidationError("--components takes three positive counts (attribution, beat, hidden), e.g. 8,6,10")
+    }
+  }
+
+  var componentCounts: [Int] { components.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+
+  func run() throws {
+    let started = Date()
+    let runURL = URL(fileURLWithPath: runDirectory)
+    let loaded = try ModelOptions.load(model ?? runURL.appendingPathComponent("model").path)
+    let classes = loaded.architecture.classNames ?? []
+    if let target, !classes.contains(target) { throw CLIError("--target '\(target)' is not a class of the model (\(classes.joined(separator: ", ")))") }
+    let fixedTarget = (target ?? (classes.contains(className) ? className : nil)).flatMap { classes.firstIndex(of: $0) }
+    let dataURL = URL(fileURLWithPath: data ?? runURL.appendingPathComponent("data").path)
+    let options = DatasetOptions(data: dataURL.path, rate: rate, folds: DatasetSplit.folds[split]!)
+    guard let dataset = try options.load() else { throw CLIError("no dataset") }
+    let subtypeNames = subtypes.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
+
+    // 1. The class's records (with exactly one of the subtypes, if given).
+    var selected: [(index: Int, subtype: Int?)] = []
+    for index in try options.selection(dataset) {
+      let labels = dataset.labelsAtEveryLevel(dataset.entries[index])
+      guard labels.contains(className) else { continue }
+      if subtypeNames.isEmpty { selected.append((index, nil)); continue }
+      let present = subtypeNames.indices.filter { labels.contains(subtypeNames[$0]) }
+      guard present.count == 1 else { continue }
+      // The paper: records whose only diagnostic subclass is the subtype (no other finding).
+      if !otherLabels && dataset.rawLabels(dataset.entries[index], task: .subdiagnostic).subtracting(subtypeNames).count > 0 { continue }
+      selected.append((index, present[0]))
+    }
+    guard selected.count > clusters * 3 else {
+      throw CLIError("only \(selected.count) records of the \(split) split are \(className)\(subtypeNames.isEmpty ? "" : " with exactly one of \(subtypeNames.joined(separator: ", "))"); need more than \(clusters * 3)")
+    }
+    print("discover \(runURL.path): \(selected.count) \(className) records\(subtypeNames.isEmpty ? "" : " (\(subtypeNames.map { name in "\(name) \(selected.filter { $0.subtype.map { subtypeNames[$0] } == name }.count)" }.joined(separator: ", ")))"), \(method) of \(fixedTarget.map { classes[$0] } ?? "the predicted class") on \(loaded.architecture.name)")
+
+    // 2. Representations: beat-aligned attribution and signal, hidden features.
+    let attribution = AttributionSettings(absolute: true).method(method, architecture: loaded.architecture.name)!
+    let hiddenLayer = Self.hiddenLayer(loaded)
+    let before = 30 * rate / 100, after = 50 * rate / 100
+    var kept: [(index: Int, subtype: Int?)] = []
+    var heats: [Double] = [], beats: [Double] = [], hidden: [Double] = []
+    var skipped = 0
+    for s in stride(from: 0, to: selected.count, by: 64) {
+      let chunk = Array(selected[s..<min(s + 64, selected.count)])
+      let x = try options.batch(dataset, chunk.map(\.index))
+      let (leads, length) = (x.shape[1], x.shape[2])
+      let logits = loaded.forward(x)
+      let targets = (0..<chunk.count).map { r in
+        fixedTarget ?? (0..<logits.shape[1]).max { logits.scalars[r * logits.shape[1] + $0] < logits.scalars[r * logits.shape[1] + $1] }!
+      }
+      let a = try attribution.attribute(loaded, input: x, targets: targets).values
+      let h = LayerProbe.activations(loaded, input: x, layers: [hiddenLayer])[0]
+      for (r, item) in chunk.enumerated() {
+        let signal = Array(x.scalars[(r * leads * length)..<((r + 1) * leads * length)])
+        let record = ECGRecord(name: "\(dataset.entries[item.index].ecgID)", leadNames: FeatureTable.leadNames, samplingRateHz: Double(rate), samples: signal)
+        guard let peaks = try? RPeakDetector().detect(record),
+          let beat = BeatAlignedCut.mean(signal, leads: leads, rPeaks: peaks.samples, before: before, after: after),
+          let heat = BeatAlignedCut.mean(Array(a.scalars[(r * leads * length)..<((r + 1) * leads * length)]), leads: leads, rPeaks: peaks.samples, before: before, after: after)
+        else { skipped += 1; continue }
+        kept.append(item)
+        beats += beat
+        heats += heat
+        hidden += h.scalars[(r * h.shape[1])..<((r + 1) * h.shape[1])].map(Double.init)
+      }
+      progress(done: s + chunk.count, total: selected.count)
+    }
+    if skipped > 0 { print("  \(skipped) records without a usable beat were left out") }
+    let n = kept.count
+    guard n > clusters * 3 else { throw CLIError("only \(n) records have usable beats") }
+
+    // 3. Known labels: the subtypes, the phantom's planted subtypes, sex.
+    let ids = kept.map { dataset.entries[$0.index].ecgID }
+    var truths: [(name: String, labels: [Int], names: [String])] = []
+    if !subtypeNames.isEmpty { truths.append(("subtypes", kept.map { $0.subtype! }, subtypeNames)) }
+    if FileManager.default.fileExists(atPath: dataURL.appendingPathComponent("truth/findings.csv").path) {
+      let truth = try PhantomTruth(root: dataURL, ecgIDs: Set(ids))
+      let wanted = Set([className] + subtypeNames)
+      let planted = ids.map { id in
+        truth.findings[id]?.filter { $0.planted && (wanted.contains($0.code) || dataset.statements[$0.code].map { wanted.contains($0.diagnosticClass ?? "") || wanted.contains($0.diagnosticSubclass ?? "") } == true) }
+          .map { $0.subtype.split(separator: "/").enumerated().filter { $0.offset != 1 }.map(\.element).joined(separator: "/") }.sorted().joined(separator: "+") ?? ""
+      }.map { $0.isEmpty ? "(labelled, not planted)" : $0 }
+      let names = Array(Set(planted)).sorted()
+      if names.count > 1 { truths.append(("planted subtype", planted.map { names.firstIndex(of: $0)! }, names)) }
+    }
+    let female = kept.map { dataset.entries[$0.index].sex }  // PTB-XL: 1 = female
+
+    // 4. PCA → clustering per representation; scores.
+    // Per-record normalised attribution (unit L1: where the relevance lies, not how much) and
+    // its per-lead shares (12 values).
+    let width = heats.count / n
+    var normalised = heats, leadShares = [Double](repeating: 0, count: n * 12)
+    for r in 0..<n {
+      let total = heats[(r * width)..<((r + 1) * width)].reduce(0) { $0 + abs($1) }
+      for i in 0..<width { normalised[r * width + i] = total > 0 ? heats[r * width + i] / total : 0 }
+      for lead in 0..<12 { leadShares[r * 12 + lead] = normalised[(r * width + lead * width / 12)..<(r * width + (lead + 1) * width / 12)].reduce(0) { $0 + abs($1) } }
+    }
+    let layers = [("attribution", heats, leads12(heats, n)), ("attribution-l1", normalised, width), ("lead-share", leadShares, 12), ("beat", beats, leads12(beats, n)), ("hidden", hidden, hidden.count / n)]
+    var report: [[String: Any]] = []
+    print(pad("representation", 15) + pad("method", 9) + truths.map { pad("ARI/NMI/acc vs \($0.name)", 34) }.joined() + "silhouette  stability (Jaccard per cluster)")
+    for (r, (name, values, d)) in layers.enumerated() {
+      let k = min(componentCounts[min(r == 0 ? 0 : r < 3 ? 0 : r - 2, 2)], d, n - 1)
+      let pca = PCA(values, rows: n, features: d, components: k, whiten: whiten)
+      let scores = pca.transform(values, rows: n)
+      let gmm = GaussianMixture(scores, rows: n, features: k, components: clusters, inits: inits, seed: seed)
+      let km = KMeans(scores, rows: n, features: k, clusters: clusters, inits: inits, seed: seed)
+      for (algorithm, labels) in [("gmm", gmm.labels), ("k-means", km.labels)] {
+        var entry: [String: Any] = [
+          "representation": name, "algorithm": algorithm, "features": d, "pca_components": k,
+          "explained_variance_ratio": pca.explainedVarianceRatio.reduce(0, +), "cluster_sizes": (0..<clusters).map { c in labels.filter { $0 == c }.count },
+        ]
+        let distinct = Set(labels).count
+        entry["silhouette"] = distinct >= 2 ? ClusterMetrics.silhouette(scores, rows: n, features: k, labels: labels) : NSNull()
+        entry["female_share"] = (0..<clusters).map { c -> Any in
+          let members = labels.indices.filter { labels[$0] == c }.compactMap { female[$0] }.map { $0 == 1 }
+          return members.isEmpty ? NSNull() : Double(members.filter { $0 }.count) / Double(members.count)
+        }
+        var line: [String] = []
+        var against: [String: Any] = [:]
+        for truth in truths {
+          let ari = ClusterMetrics.adjustedRandIndex(truth.labels, labels), nmi = ClusterMetrics.normalizedMutualInformation(truth.labels, labels)
+          let accuracy = ClusterMetrics.matchedAccuracy(truth.labels, labels)
+          let table = ClusterMetrics.contingency(truth.labels, labels)
+          against[truth.name] = ["ari": ari, "nmi": nmi, "matched_accuracy": accuracy, "classes": table.classes.map { truth.names[$0] }, "contingency": table.counts]
+          line.append(String(format: "%.2f/%.2f/%.2f", ari, nmi, accuracy))
+        }
+        entry["scores"] = against
+        entry["labels"] = labels
+        entry["stability_jaccard"] = ClusterStability.jaccard(scores, rows: n, features: k, labels: labels, resamples: stabilityResamples, seed: seed) { sample, rows in
+          algorithm == "gmm"
+            ? GaussianMixture(sample, rows: rows, features: k, components: clusters, inits: 2, seed: seed).labels
+            : KMeans(sample, rows: rows, features: k, clusters: clusters, inits: 2, seed: seed).labels
+        }
+        // Prototypes: the mean beat-aligned attribution and beat per cluster [clusters, leads × width].
+        entry["prototype_attribution"] = (0..<clusters).map { c in Self.mean(heats, width: width, rows: labels.indices.filter { labels[$0] == c }) }
+        entry["prototype_beat"] = (0..<clusters).map { c in Self.mean(beats, width: width, rows: labels.indices.filter { labels[$0] == c }) }
+        report.append(entry)
+        print(pad(name, 15) + pad(algorithm, 9) + line.map { pad($0, 34) }.joined() + pad((entry["silhouette"] as? Double).map { String(format: "%.2f", $0) } ?? "n/a", 12)
+          + ((entry["stability_jaccard"] as? [Double]) ?? []).map { String(format: "%.2f", $0) }.joined(separator: " "))
+      }
+    }
+    let json: [String: Any] = [
+      "class": className, "subtypes": subtypeNames, "records": n, "left_out": skipped, "method": method,
+      "target": fixedTarget.map { classes[$0] } ?? "predicted", "hidden_layer": hiddenLayer, "clusters": clusters, "whiten": whiten,
+      "inits": inits, "seed": seed, "cut_samples": [-before, after], "results": report, "ecg_ids": ids,
+      "lead_names": FeatureTable.leadNames,
+      "model": "\(loaded.architecture.name) \(loaded.parameterCount) parameters", "seconds": Date().timeIntervalSince(started),
+    ]
+    try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]).write(to: runURL.appendingPathComponent("discovery.json"), options: .atomic)
+    try updateManifest(runURL, key: "discover", value: ["outputs": ["discovery.json"], "class": className, "records": n])
+    print(String(format: "wrote %@/discovery.json in %.1f s", runURL.path, Date().timeIntervalSince(started)))
+  }
+
+  private func leads12(_ values: [Double], _ n: Int) -> Int { values.count / n }
+
+  private func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count + 1), withPad: " ", startingAt: 0) }
+
+  /// The mean of the given rows of a row-major matrix.
+  static func mean(_ values: [Double], width: Int, rows: [Int]) -> [Double] {
+    var out = [Double](repeating: 0, count: width)
+    for r in rows { for i in 0..<width { out[i] += values[r * width + i] } }
+    return out.map { rows.isEmpty ? 0 : $0 / Double(rows.count) }
+  }
+
+  /// The input of the classifier head: the output of the layer before the model's last layer.
+  static func hiddenLayer(_ model: Model) -> String {
+    let layers = LayerProbe.defaultLayers(of: model)
+    return layers.count >= 2 ? layers[layers.count - 2] : layers[0]
+  }
+}
