@@ -13,8 +13,9 @@ import Testing
     struct KMeansReference: Decodable { var inertia: Double; var labels: [Int] }
     struct Metrics: Decodable { var silhouette: Double; var ari: Double; var nmi: Double }
     struct GMM: Decodable { var labels: [Int] }
+    struct Ward: Decodable { var labels: [Int]; var labels40: [Int] }
     var truth: [Int]; var perturbed: [Int]; var pca: [PCAReference]; var x12: [[Double]]; var x40: [[Double]]
-    var kmeans: KMeansReference; var metrics: Metrics; var gmm: GMM
+    var kmeans: KMeansReference; var metrics: Metrics; var gmm: GMM; var ward: Ward
   }
 
   static let fixture = try! JSONDecoder().decode(Fixture.self, from: Data(contentsOf: URL(fileURLWithPath: #filePath)
@@ -61,5 +62,13 @@ import Testing
     let gmm = GaussianMixture(rows.flatMap { $0 }, rows: 120, features: 12, components: 3)
     #expect(gmm.converged)
     #expect(ClusterMetrics.adjustedRandIndex(gmm.labels, Self.fixture.gmm.labels) == 1, "same partition as scikit-learn's GaussianMixture")
+  }
+
+  @Test func wardEqualsScikitLearn() {
+    let f = Self.fixture
+    let ward = WardClustering(f.x12.flatMap { $0 }, rows: 120, features: 12, clusters: 3)
+    #expect(ClusterMetrics.adjustedRandIndex(ward.labels, f.ward.labels) == 1, "the same partition as AgglomerativeClustering(ward)")
+    let ward40 = WardClustering(f.x40.flatMap { $0 }, rows: 120, features: 40, clusters: 4)
+    #expect(ClusterMetrics.adjustedRandIndex(ward40.labels, f.ward.labels40) == 1)
   }
 }

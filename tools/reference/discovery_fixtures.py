@@ -8,6 +8,7 @@ in 40 features with noise (so PCA takes the subspace-iteration path). Reference 
   metrics  silhouette_score(X, kmeans labels), adjusted_rand_score and
            normalized_mutual_info_score of the true blob against perturbed labels
   gmm      GaussianMixture(3, covariance_type="full", n_init=10, random_state=0): its labels
+  ward     AgglomerativeClustering(3, linkage="ward"): its labels
 
     .venv-ref/bin/python tools/reference/discovery_fixtures.py
 """
@@ -16,7 +17,7 @@ import os
 
 import numpy as np
 import sklearn
-from sklearn.cluster import KMeans
+from sklearn.cluster import AgglomerativeClustering, KMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score, silhouette_score
 from sklearn.mixture import GaussianMixture
@@ -45,6 +46,8 @@ out["metrics"] = {"silhouette": float(silhouette_score(x12, km.labels_)),
                   "ari": float(adjusted_rand_score(truth, perturbed)),
                   "nmi": float(normalized_mutual_info_score(truth, perturbed))}
 out["gmm"] = {"labels": GaussianMixture(3, covariance_type="full", n_init=10, random_state=0).fit(x12).predict(x12).tolist()}
+out["ward"] = {"labels": AgglomerativeClustering(3, linkage="ward").fit(x12).labels_.tolist(),
+               "labels40": AgglomerativeClustering(4, linkage="ward").fit(x40).labels_.tolist()}
 path = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "Fixtures", "ECGDiscovery", "sklearn.json")
 json.dump(out, open(path, "w"))
 print("wrote", path, out["kmeans"]["inertia"], out["metrics"])

@@ -21,7 +21,7 @@ struct Discover: ParsableCommand {
       beats of −300…+500 ms around the R peaks, 12 × 80 at 100 Hz), the beat-aligned signal (the
       median beat of the notebooks, same cut) and the hidden features before the classifier head —
       each flattened, reduced by PCA (whitened; 8, 6 and 10 components as the paper) and clustered
-      into --clusters groups by a Gaussian mixture (full covariance, 10 inits) and by k-means++.
+      into --clusters groups by a Gaussian mixture (full covariance, 10 inits), k-means++ and Ward.
       Scores against the subtype labels and, on the phantom, the hidden planted subtypes: ARI, NMI,
       matched accuracy, silhouette, contingency tables, the share of women per cluster.
       Writes RUN/discovery.json. Definitions: docs/discovery.md.
@@ -38,7 +38,7 @@ struct Discover: ParsableCommand {
   var otherLabels = false
   @Option(help: "Output to attribute: a class of the model; default --class if the model has it, else each record's predicted class.") var target: String?
   @Option(help: "Attribution method (saliency is |gradient|, the paper's).") var method = "saliency"
-  @Option(help: "Clusters.") var clusters = 2
+  @Option(help: "Clusters; 0 = chosen in 2…6 (by BIC for the Gaussian mixture, by silhouette for k-means and Ward).") var clusters = 2
   @Option(help: "PCA components for attribution, beat and hidden representations (the paper: 8,6,10).") var components = "8,6,10"
   @Flag(inversion: .prefixedNo, help: "Whiten the PCA scores (the paper: yes).") var whiten = true
   @Option(help: "Restarts of the Gaussian mixture and k-means.") var inits = 10
@@ -49,7 +49,7 @@ struct Discover: ParsableCommand {
 
   func validate() throws {
     try DatasetSplit.validate(split)
-    guard clusters >= 2, inits >= 1 else { throw ValidationError("--clusters must be ≥ 2 and --inits ≥ 1") }
+    guard clusters == 0 || clusters >= 2, inits >= 1 else { throw ValidationError("--clusters must be 0 (choose) or ≥ 2, and --inits ≥ 1") }
     guard AttributionSettings.methodNames.contains(method) else {
       throw ValidationError("unknown --method '\(method)'; choose one of \(AttributionSettings.methodNames.joined(separator: ", "))")
     }
@@ -84,8 +84,8 @@ struct Discover: ParsableCommand {
       if !otherLabels && dataset.rawLabels(dataset.entries[index], task: .subdiagnostic).subtracting(subtypeNames).count > 0 { continue }
       selected.append((index, present[0]))
     }
-    guard selected.count > clusters * 3 else {
-      throw CLIError("only \(selected.count) records of the \(split) split are \(className)\(subtypeNames.isEmpty ? "" : " with exactly one of \(subtypeNames.joined(separator: ", "))"); need more than \(clusters * 3)")
+    guard selected.count > max(clusters, 2) * 3 else {
+      throw CLIError("only \(selected.count) records of the \(split) split are \(className)\(subtypeNames.isEmpty ? "" : " with exactly one of \(subtypeNames.joined(separator: ", "))"); need more than \(max(clusters, 2) * 3)")
     }
     print("discover \(runURL.path): \(selected.count) \(className) records\(subtypeNames.isEmpty ? "" : " (\(subtypeNames.map { name in "\(name) \(selected.filter { $0.subtype.map { subtypeNames[$0] } == name }.count)" }.joined(separator: ", ")))"), \(method) of \(fixedTarget.map { classes[$0] } ?? "the predicted class") on \(loaded.architecture.name)")
 
@@ -122,7 +122,7 @@ struct Discover: ParsableCommand {
     }
     if skipped > 0 { print("  \(skipped) records without a usable beat were left out") }
     let n = kept.count
-    guard n > clusters * 3 else { throw CLIError("only \(n) records have usable beats") }
+    guard n > max(clusters, 2) * 3 else { throw CLIError("only \(n) records have usable beats") }
 
     // 3. Known labels: the subtypes, the phantom's planted subtypes, sex.
     let ids = kept.map { dataset.entries[$0.index].ecgID }
@@ -157,11 +157,35 @@ struct Discover: ParsableCommand {
       let k = min(componentCounts[min(r == 0 ? 0 : r < 3 ? 0 : r - 2, 2)], d, n - 1)
       let pca = PCA(values, rows: n, features: d, components: k, whiten: whiten)
       let scores = pca.transform(values, rows: n)
-      let gmm = GaussianMixture(scores, rows: n, features: k, components: clusters, inits: inits, seed: seed)
-      let km = KMeans(scores, rows: n, features: k, clusters: clusters, inits: inits, seed: seed)
-      for (algorithm, labels) in [("gmm", gmm.labels), ("k-means", km.labels)] {
+      let algorithms = ["gmm", "k-means"] + (n <= Self.wardLimit ? ["ward"] : [])
+      for algorithm in algorithms {
+        func cluster(_ x: [Double], _ rows: Int, _ count: Int, restarts: Int) -> [Int] {
+          switch algorithm {
+          case "gmm": return GaussianMixture(x, rows: rows, features: k, components: count, inits: restarts, seed: seed).labels
+          case "k-means": return KMeans(x, rows: rows, features: k, clusters: count, inits: restarts, seed: seed).labels
+          default: return WardClustering(x, rows: rows, features: k, clusters: count).labels
+          }
+        }
+        // k given, or chosen in 2…6: by BIC for the mixture, by silhouette otherwise.
+        var clusters = self.clusters
+        if clusters == 0 {
+          let candidates = Array(2...min(6, n - 1))
+          if algorithm == "gmm" {
+            clusters = candidates.min { a, b in
+              GaussianMixture(scores, rows: n, features: k, components: a, inits: inits, seed: seed).bic
+                < GaussianMixture(scores, rows: n, features: k, components: b, inits: inits, seed: seed).bic
+            }!
+          } else {
+            let silhouettes = candidates.map { c -> Double in
+              let l = cluster(scores, n, c, restarts: inits)
+              return Set(l).count >= 2 ? ClusterMetrics.silhouette(scores, rows: n, features: k, labels: l) : -1
+            }
+            clusters = candidates[silhouettes.indices.max { silhouettes[$0] < silhouettes[$1] }!]
+          }
+        }
+        let labels = cluster(scores, n, clusters, restarts: inits)
         var entry: [String: Any] = [
-          "representation": name, "algorithm": algorithm, "features": d, "pca_components": k,
+          "representation": name, "algorithm": algorithm, "features": d, "pca_components": k, "clusters": clusters,
           "explained_variance_ratio": pca.explainedVarianceRatio.reduce(0, +), "cluster_sizes": (0..<clusters).map { c in labels.filter { $0 == c }.count },
         ]
         let distinct = Set(labels).count
@@ -182,9 +206,7 @@ struct Discover: ParsableCommand {
         entry["scores"] = against
         entry["labels"] = labels
         entry["stability_jaccard"] = ClusterStability.jaccard(scores, rows: n, features: k, labels: labels, resamples: stabilityResamples, seed: seed) { sample, rows in
-          algorithm == "gmm"
-            ? GaussianMixture(sample, rows: rows, features: k, components: clusters, inits: 2, seed: seed).labels
-            : KMeans(sample, rows: rows, features: k, clusters: clusters, inits: 2, seed: seed).labels
+          cluster(sample, rows, clusters, restarts: 2)
         }
         // Prototypes: the mean beat-aligned attribution and beat per cluster [clusters, leads × width].
         entry["prototype_attribution"] = (0..<clusters).map { c in Self.mean(heats, width: width, rows: labels.indices.filter { labels[$0] == c }) }
@@ -207,6 +229,9 @@ struct Discover: ParsableCommand {
   }
 
   private func leads12(_ values: [Double], _ n: Int) -> Int { values.count / n }
+
+  /// Ward clustering is O(n³): left out above this many records.
+  static let wardLimit = 2500
 
   private func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count + 1), withPad: " ", startingAt: 0) }
 
