@@ -4,6 +4,7 @@ import ECGDiscovery
 import ECGExplain
 import ECGNet
 import ECGPhantom
+import ECGReport
 import ECGSignal
 import ECGTensor
 import Foundation
@@ -24,7 +25,7 @@ struct Discover: ParsableCommand {
       into --clusters groups by a Gaussian mixture (full covariance, 10 inits), k-means++ and Ward.
       Scores against the subtype labels and, on the phantom, the hidden planted subtypes: ARI, NMI,
       matched accuracy, silhouette, contingency tables, the share of women per cluster.
-      Writes RUN/discovery.json. Definitions: docs/discovery.md.
+      Writes RUN/discovery.json and the figure RUN/discovery.svg. Definitions: docs/discovery.md.
       Examples: ecgxai discover runs/demo --class MI --subtypes AMI,IMI
                 ecgxai discover runs/ptbxl --class ASMI --model runs/ptbxl/sub-model
       """)
@@ -216,6 +217,30 @@ struct Discover: ParsableCommand {
           + ((entry["stability_jaccard"] as? [Double]) ?? []).map { String(format: "%.2f", $0) }.joined(separator: " "))
       }
     }
+    // The figure: prototypes of the attribution GMM clustering (the paper's choice), ARI bars.
+    if let chosen = report.first(where: { ($0["representation"] as? String) == "attribution" && ($0["algorithm"] as? String) == "gmm" }),
+      let labels = chosen["labels"] as? [Int]
+    {
+      let primary = truths.first
+      let count = (labels.max() ?? 0) + 1
+      let figureClusters = (0..<count).map { c -> DiscoveryFigure.Cluster in
+        let members = labels.indices.filter { labels[$0] == c }
+        let women = members.compactMap { female[$0] }
+        let composition = primary.map { t in t.names.indices.map { i in "\(t.names[i]) \(members.filter { t.labels[$0] == i }.count)" }.joined(separator: " · ") } ?? ""
+        return DiscoveryFigure.Cluster(
+          name: "cluster \(c + 1)", size: members.count, femaleShare: women.isEmpty ? nil : Double(women.filter { $0 == 1 }.count) / Double(women.count),
+          composition: composition, beat: Self.mean(beats, width: width, rows: members), attribution: Self.mean(heats, width: width, rows: members))
+      }
+      let bars: [(label: String, ari: Double)] = primary == nil ? [] : report.compactMap { entry in
+        guard let scores = entry["scores"] as? [String: Any], let s = scores[primary!.name] as? [String: Any], let ari = s["ari"] as? Double else { return nil }
+        return ("\(entry["representation"]!) · \(entry["algorithm"]!)", ari)
+      }
+      let figure = DiscoveryFigure(
+        title: "Discovery: \(className) records clustered by their \(method) (\(n) records\(subtypeNames.isEmpty ? "" : ", known subtypes " + subtypeNames.joined(separator: "/")))",
+        subtitle: "prototypes of the beat-aligned attribution (shading) and beat (line) per cluster; PCA \(componentCounts[0])\(whiten ? " whitened" : "") + Gaussian mixture; \(loaded.architecture.name)",
+        leadNames: FeatureTable.leadNames, samplesBefore: before, rateHz: Double(rate), clusters: figureClusters, scores: bars)
+      try Data(figure.svg().utf8).write(to: runURL.appendingPathComponent("discovery.svg"), options: .atomic)
+    }
     let json: [String: Any] = [
       "class": className, "subtypes": subtypeNames, "records": n, "left_out": skipped, "method": method,
       "target": fixedTarget.map { classes[$0] } ?? "predicted", "hidden_layer": hiddenLayer, "clusters": clusters, "whiten": whiten,
@@ -224,8 +249,8 @@ struct Discover: ParsableCommand {
       "model": "\(loaded.architecture.name) \(loaded.parameterCount) parameters", "seconds": Date().timeIntervalSince(started),
     ]
     try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]).write(to: runURL.appendingPathComponent("discovery.json"), options: .atomic)
-    try updateManifest(runURL, key: "discover", value: ["outputs": ["discovery.json"], "class": className, "records": n])
-    print(String(format: "wrote %@/discovery.json in %.1f s", runURL.path, Date().timeIntervalSince(started)))
+    try updateManifest(runURL, key: "discover", value: ["outputs": ["discovery.json", "discovery.svg"], "class": className, "records": n])
+    print(String(format: "wrote %@/discovery.json and discovery.svg in %.1f s", runURL.path, Date().timeIntervalSince(started)))
   }
 
   private func leads12(_ values: [Double], _ n: Int) -> Int { values.count / n }
