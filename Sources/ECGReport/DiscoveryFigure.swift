@@ -43,6 +43,9 @@ public struct DiscoveryFigure: Sendable {
   public var clusters: [Cluster]
   /// ARI per "representation algorithm" label, drawn as bars (may be empty).
   public var scores: [(label: String, ari: Double)]
+  /// A 2-D embedding of the records [records, 2] (t-SNE), with each record's cluster (colour)
+  /// and known subtype (marker: circle, square, triangle, …; nil = all circles).
+  public var embedding: (points: [Double], clusters: [Int], subtypes: [Int]?, subtypeNames: [String])?
 
   /// Creates the figure.
   public init(title: String, subtitle: String, leadNames: [String], samplesBefore: Int, rateHz: Double, clusters: [Cluster], scores: [(label: String, ari: Double)]) {
@@ -53,6 +56,7 @@ public struct DiscoveryFigure: Sendable {
     self.rateHz = rateHz
     self.clusters = clusters
     self.scores = scores
+    self.embedding = nil
   }
 
   /// The SVG text.
@@ -62,8 +66,8 @@ public struct DiscoveryFigure: Sendable {
     let cellW = 190.0, cellH = 34.0, left = 44.0, top = 78.0, gap = 16.0
     let barTop = top + Double(leads) * cellH + 40
     let barH = 13.0
-    let totalW = max(left + Double(clusters.count) * (cellW + gap) + 20, 16 + 6.6 * Double(max(title.count, subtitle.count * 8 / 10)))
-    let totalH = barTop + Double(scores.count) * barH + 30
+    let totalW = max(left + Double(clusters.count) * (cellW + gap) + 20, 16 + 6.6 * Double(max(title.count, subtitle.count * 8 / 10)), embedding == nil ? 0 : 750)
+    let totalH = max(barTop + Double(scores.count) * barH + 30, embedding == nil ? 0 : barTop + 300)
     let n = SVG.number
     var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(totalW))\" height=\"\(n(totalH))\" viewBox=\"0 0 \(n(totalW)) \(n(totalH))\" font-family=\"Helvetica, Arial, sans-serif\">\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n"
     out += "<text x=\"8\" y=\"16\" font-size=\"13\" font-weight=\"bold\">\(SVG.escape(title))</text>\n"
@@ -110,6 +114,29 @@ public struct DiscoveryFigure: Sendable {
         out += "<rect x=\"156\" y=\"\(n(y + 1))\" width=\"\(n(w))\" height=\"\(n(barH - 3))\" fill=\"#b2182b\"/>"
         out += "<text x=\"\(n(160 + w))\" y=\"\(n(y + 9))\" font-size=\"9\">\(String(format: "%.2f", score.ari))</text>\n"
       }
+    }
+    if let embedding {
+      // Scatter: colour = cluster, marker = known subtype.
+      let x0 = 470.0, y0 = barTop - 4, size = 260.0
+      let xs = stride(from: 0, to: embedding.points.count, by: 2).map { embedding.points[$0] }
+      let ys = stride(from: 1, to: embedding.points.count, by: 2).map { embedding.points[$0] }
+      let (xLo, xHi, yLo, yHi) = (xs.min() ?? 0, xs.max() ?? 1, ys.min() ?? 0, ys.max() ?? 1)
+      let colours = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02"]
+      out += "<text x=\"\(n(x0))\" y=\"\(n(y0 - 4))\" font-size=\"11\" font-weight=\"bold\">t-SNE of the attribution</text>\n"
+      out += "<rect x=\"\(n(x0))\" y=\"\(n(y0))\" width=\"\(n(size))\" height=\"\(n(size))\" fill=\"none\" stroke=\"#ccc\" stroke-width=\"0.5\"/>\n"
+      for i in xs.indices {
+        let px = x0 + 6 + (xs[i] - xLo) / max(xHi - xLo, 1e-300) * (size - 12)
+        let py = y0 + 6 + (ys[i] - yLo) / max(yHi - yLo, 1e-300) * (size - 12)
+        let colour = colours[embedding.clusters[i] % colours.count]
+        switch (embedding.subtypes?[i] ?? 0) % 3 {
+        case 0: out += "<circle cx=\"\(n(px))\" cy=\"\(n(py))\" r=\"2\" fill=\"\(colour)\" fill-opacity=\"0.75\"/>"
+        case 1: out += "<rect x=\"\(n(px - 2))\" y=\"\(n(py - 2))\" width=\"4\" height=\"4\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"0.8\"/>"
+        default: out += "<path d=\"M\(n(px)) \(n(py - 2.5))l2.2 4.2h-4.4z\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"0.8\"/>"
+        }
+      }
+      out += "\n"
+      let legend = "colour: cluster · marker: " + embedding.subtypeNames.enumerated().map { "\(["●", "□", "△"][$0.offset % 3]) \($0.element)" }.joined(separator: "  ")
+      out += "<text x=\"\(n(x0))\" y=\"\(n(y0 + size + 14))\" font-size=\"9\">\(SVG.escape(legend))</text>\n"
     }
     return out + "</svg>\n"
   }

@@ -72,3 +72,22 @@ import Testing
     #expect(ClusterMetrics.adjustedRandIndex(ward40.labels, f.ward.labels40) == 1)
   }
 }
+
+/// t-SNE keeps well-separated groups apart (its result is not expected to equal scikit-learn's
+/// number for number: both are stochastic optimisations).
+@Suite struct TSNETests {
+  @Test func separatedBlobsStaySeparated() {
+    let f = ReferenceAgreementTests.fixture
+    let y = TSNE.embed(f.x12.flatMap { $0 }, rows: 120, features: 12, iterations: 500)
+    #expect(y.allSatisfy { $0.isFinite })
+    // Each point's nearest neighbour in the embedding shares its k-means cluster (the blobs).
+    var agree = 0
+    for i in 0..<120 {
+      let j = (0..<120).filter { $0 != i }.min { a, b in
+        pow(y[a * 2] - y[i * 2], 2) + pow(y[a * 2 + 1] - y[i * 2 + 1], 2) < pow(y[b * 2] - y[i * 2], 2) + pow(y[b * 2 + 1] - y[i * 2 + 1], 2)
+      }!
+      if f.kmeans.labels[i] == f.kmeans.labels[j] { agree += 1 }
+    }
+    #expect(agree >= 110, "\(agree) of 120 nearest neighbours in the same cluster")
+  }
+}

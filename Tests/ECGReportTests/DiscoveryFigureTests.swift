@@ -25,5 +25,10 @@ import Testing
     #expect(svg.components(separatedBy: "stroke=\"#000\" stroke-width=\"0.9\"").count - 1 == 2 * leads.count, "a beat trace per lead and cluster")
     #expect(svg.contains(">0.72<") && svg.contains(">-0.01<"))
     #expect(svg.contains("women 40 %"))
+    var withEmbedding = figure
+    withEmbedding.embedding = ([0, 0, 1, 1, 2, 0, 3, 1], [0, 0, 1, 1], [0, 1, 0, 1], ["AMI", "IMI"])
+    let scatter = withEmbedding.svg()
+    #expect(XMLParser(data: Data(scatter.utf8)).parse())
+    #expect(scatter.contains("t-SNE") && scatter.contains("● AMI  □ IMI"))
   }
 }

@@ -217,6 +217,7 @@ struct Discover: ParsableCommand {
           + ((entry["stability_jaccard"] as? [Double]) ?? []).map { String(format: "%.2f", $0) }.joined(separator: " "))
       }
     }
+    var embeddingJSON: [Double]?
     // The figure: prototypes of the attribution GMM clustering (the paper's choice), ARI bars.
     if let chosen = report.first(where: { ($0["representation"] as? String) == "attribution" && ($0["algorithm"] as? String) == "gmm" }),
       let labels = chosen["labels"] as? [Int]
@@ -235,17 +236,23 @@ struct Discover: ParsableCommand {
         guard let scores = entry["scores"] as? [String: Any], let s = scores[primary!.name] as? [String: Any], let ari = s["ari"] as? Double else { return nil }
         return ("\(entry["representation"]!) · \(entry["algorithm"]!)", ari)
       }
-      let figure = DiscoveryFigure(
+      // t-SNE of the attribution's PCA scores, for the scatter (kept in discovery.json too).
+      let k0 = min(componentCounts[0], width, n - 1)
+      let pcaScores = PCA(heats, rows: n, features: width, components: k0, whiten: whiten).transform(heats, rows: n)
+      let embedding = n <= Self.wardLimit ? TSNE.embed(pcaScores, rows: n, features: k0) : nil
+      embeddingJSON = embedding
+      var figure = DiscoveryFigure(
         title: "Discovery: \(className) records clustered by their \(method) (\(n) records\(subtypeNames.isEmpty ? "" : ", known subtypes " + subtypeNames.joined(separator: "/")))",
         subtitle: "prototypes of the beat-aligned attribution (shading) and beat (line) per cluster; PCA \(componentCounts[0])\(whiten ? " whitened" : "") + Gaussian mixture; \(loaded.architecture.name)",
         leadNames: FeatureTable.leadNames, samplesBefore: before, rateHz: Double(rate), clusters: figureClusters, scores: bars)
+      if let embedding { figure.embedding = (embedding, labels, primary?.labels, primary?.names ?? []) }
       try Data(figure.svg().utf8).write(to: runURL.appendingPathComponent("discovery.svg"), options: .atomic)
     }
     let json: [String: Any] = [
       "class": className, "subtypes": subtypeNames, "records": n, "left_out": skipped, "method": method,
       "target": fixedTarget.map { classes[$0] } ?? "predicted", "hidden_layer": hiddenLayer, "clusters": clusters, "whiten": whiten,
       "inits": inits, "seed": seed, "cut_samples": [-before, after], "results": report, "ecg_ids": ids,
-      "lead_names": FeatureTable.leadNames,
+      "lead_names": FeatureTable.leadNames, "tsne_attribution": embeddingJSON.map { $0 as Any } ?? NSNull(),
       "model": "\(loaded.architecture.name) \(loaded.parameterCount) parameters", "seconds": Date().timeIntervalSince(started),
     ]
     try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]).write(to: runURL.appendingPathComponent("discovery.json"), options: .atomic)
