@@ -130,7 +130,7 @@ import Testing
     #expect(discover.status == 0, "\(discover.error)")
     #expect(discover.output.contains("ARI/NMI/acc vs subtypes"))
     let discovery = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("discovery.json"))) as? [String: Any]
-    #expect((discovery?["results"] as? [[String: Any]])?.count == 15, "5 representations × 3 algorithms")
+    #expect((discovery?["results"] as? [[String: Any]])?.count == 18, "6 representations × 3 algorithms")
     let noClass = try Self.run(["discover", run.path, "--class", "NOPE"])
     #expect(noClass.status != 0 && noClass.error.contains("are NOPE"))
     let badLayer = try Self.run(["concepts", run.path, "--split", "test", "--layers", "sequential.99"])

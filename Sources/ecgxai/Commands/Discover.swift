@@ -1,4 +1,5 @@
 import ArgumentParser
+import ECGAudit
 import ECGConcepts
 import ECGDiscovery
 import ECGExplain
@@ -19,7 +20,8 @@ struct Discover: ParsableCommand {
       subclass is one of --subtypes (e.g. MI records that are AMI or IMI and nothing else;
       --other-labels keeps records with further findings); per record three
       representations — the beat-aligned attribution of --class (|saliency| by default; mean over
-      beats of −300…+500 ms around the R peaks, 12 × 80 at 100 Hz), the beat-aligned signal (the
+      beats of −300…+500 ms around the R peaks, 12 × 80 at 100 Hz; also L1-normalised, per lead,
+      and as the audit's lead × segment cell shares), the beat-aligned signal (the
       median beat of the notebooks, same cut) and the hidden features before the classifier head —
       each flattened, reduced by PCA (whitened; 8, 6 and 10 components as the paper) and clustered
       into --clusters groups by a Gaussian mixture (full covariance, 10 inits), k-means++ and Ward.
@@ -95,7 +97,8 @@ struct Discover: ParsableCommand {
     let hiddenLayer = Self.hiddenLayer(loaded)
     let before = 30 * rate / 100, after = 50 * rate / 100
     var kept: [(index: Int, subtype: Int?)] = []
-    var heats: [Double] = [], beats: [Double] = [], hidden: [Double] = []
+    var heats: [Double] = [], beats: [Double] = [], hidden: [Double] = [], cells: [Double] = []
+    let auditor = RecordAuditor(model: loaded, method: attribution, segmentation: .delineation, truth: nil, rate: Double(rate))
     var skipped = 0
     for s in stride(from: 0, to: selected.count, by: 64) {
       let chunk = Array(selected[s..<min(s + 64, selected.count)])
@@ -114,6 +117,11 @@ struct Discover: ParsableCommand {
           let beat = BeatAlignedCut.mean(signal, leads: leads, rPeaks: peaks.samples, before: before, after: after),
           let heat = BeatAlignedCut.mean(Array(a.scalars[(r * leads * length)..<((r + 1) * leads * length)]), leads: leads, rPeaks: peaks.samples, before: before, after: after)
         else { skipped += 1; continue }
+        // The audit's lead × segment cells: each cell's share of the record's |relevance|.
+        let attributionOfRecord = Array(a.scalars[(r * leads * length)..<((r + 1) * leads * length)])
+        guard let segmentation = auditor.segmentation(of: signal, ecgID: dataset.entries[item.index].ecgID) else { skipped += 1; continue }
+        let share = attributionOfRecord.withUnsafeBufferPointer { CellRelevance(attribution: $0, segmentation: segmentation) }.share
+        cells += share.map { $0.isFinite ? Double($0) : 0 }
         kept.append(item)
         beats += beat
         heats += heat
@@ -151,11 +159,11 @@ struct Discover: ParsableCommand {
       for i in 0..<width { normalised[r * width + i] = total > 0 ? heats[r * width + i] / total : 0 }
       for lead in 0..<12 { leadShares[r * 12 + lead] = normalised[(r * width + lead * width / 12)..<(r * width + (lead + 1) * width / 12)].reduce(0) { $0 + abs($1) } }
     }
-    let layers = [("attribution", heats, leads12(heats, n)), ("attribution-l1", normalised, width), ("lead-share", leadShares, 12), ("beat", beats, leads12(beats, n)), ("hidden", hidden, hidden.count / n)]
+    let layers = [("attribution", heats, leads12(heats, n)), ("attribution-l1", normalised, width), ("lead-share", leadShares, 12), ("cells", cells, cells.count / n), ("beat", beats, leads12(beats, n)), ("hidden", hidden, hidden.count / n)]
     var report: [[String: Any]] = []
     print(pad("representation", 15) + pad("method", 9) + truths.map { pad("ARI/NMI/acc vs \($0.name)", 34) }.joined() + "silhouette  stability (Jaccard per cluster)")
     for (r, (name, values, d)) in layers.enumerated() {
-      let k = min(componentCounts[min(r == 0 ? 0 : r < 3 ? 0 : r - 2, 2)], d, n - 1)
+      let k = min(componentCounts[min(r < 4 ? 0 : r - 3, 2)], d, n - 1)
       let pca = PCA(values, rows: n, features: d, components: k, whiten: whiten)
       let scores = pca.transform(values, rows: n)
       let algorithms = ["gmm", "k-means"] + (n <= Self.wardLimit ? ["ward"] : [])
