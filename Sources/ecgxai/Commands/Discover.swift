@@ -44,6 +44,7 @@ struct Discover: ParsableCommand {
   @Option(help: "Clusters; 0 = chosen in 2…6 (by BIC for the Gaussian mixture, by silhouette for k-means and Ward).") var clusters = 2
   @Option(help: "PCA components for attribution, beat and hidden representations (the paper: 8,6,10).") var components = "8,6,10"
   @Flag(inversion: .prefixedNo, help: "Whiten the PCA scores (the paper: yes).") var whiten = true
+  @Flag(help: "Standardise every feature (zero mean, unit variance) before PCA (the paper: no).") var standardise = false
   @Option(help: "Restarts of the Gaussian mixture and k-means.") var inits = 10
   @Option(help: "Records of the split all, test (fold 10), validation (9) or train (1–8).") var split = "all"
   @Option(help: "Sampling rate of the records, 100 or 500.") var rate = 100
@@ -164,6 +165,7 @@ struct Discover: ParsableCommand {
     print(pad("representation", 15) + pad("method", 9) + truths.map { pad("ARI/NMI/acc vs \($0.name)", 34) }.joined() + "silhouette  stability (Jaccard per cluster)")
     for (r, (name, values, d)) in layers.enumerated() {
       let k = min(componentCounts[min(r < 4 ? 0 : r - 3, 2)], d, n - 1)
+      let values = standardise ? Self.standardised(values, rows: n, features: d) : values
       let pca = PCA(values, rows: n, features: d, components: k, whiten: whiten)
       let scores = pca.transform(values, rows: n)
       let algorithms = ["gmm", "k-means"] + (n <= Self.wardLimit ? ["ward"] : [])
@@ -274,6 +276,20 @@ struct Discover: ParsableCommand {
   static let wardLimit = 2500
 
   private func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count + 1), withPad: " ", startingAt: 0) }
+
+  /// Every column scaled to zero mean and unit variance (constant columns to 0).
+  static func standardised(_ values: [Double], rows n: Int, features d: Int) -> [Double] {
+    var out = values
+    for f in 0..<d {
+      var m = 0.0, v = 0.0
+      for r in 0..<n { m += values[r * d + f] }
+      m /= Double(n)
+      for r in 0..<n { v += (values[r * d + f] - m) * (values[r * d + f] - m) }
+      let sd = (v / Double(n)).squareRoot()
+      for r in 0..<n { out[r * d + f] = sd > 0 ? (values[r * d + f] - m) / sd : 0 }
+    }
+    return out
+  }
 
   /// The mean of the given rows of a row-major matrix.
   static func mean(_ values: [Double], width: Int, rows: [Int]) -> [Double] {
