@@ -74,10 +74,13 @@ struct KernelLBFGS {
       }
       return (value + penalty / 2 * dot(alpha, kAlpha), g)
     }
-    var (value, g) = evaluate(kAlpha, alpha, b)
     // Gradient in α-coordinates: γ = g + λα (w-gradient Xᵀγ); intercept part Σg.
-    var gamma = zip(g, alpha).map { $0 + penalty * $1 }
-    var gammaB = g.reduce(0, +)
+    func gradient(_ g: [Double], _ alpha: [Double]) -> (alpha: [Double], intercept: Double) {
+      (zip(g, alpha).map { $0 + penalty * $1 }, g.reduce(0, +))
+    }
+    let start = evaluate(kAlpha, alpha, b)
+    var value = start.value
+    var (gamma, gammaB) = gradient(start.g, alpha)
     var kGamma = kTimes(gamma)
     func norm2(_ v: [Double], _ kv: [Double], _ vb: Double) -> Double { dot(v, kv) + vb * vb }
     let initialNorm = norm2(gamma, kGamma, gammaB).squareRoot()
@@ -129,14 +132,13 @@ struct KernelLBFGS {
       let s = r.map { -step * $0 }, ks = kr.map { -step * $0 }, sb = -step * rb
       for j in 0..<n { alpha[j] += s[j]; kAlpha[j] += ks[j] }
       b += sb
-      let newGamma = zip(next.g, alpha).map { $0 + penalty * $1 }
-      let newGammaB = next.g.reduce(0, +)
+      let (newGamma, newGammaB) = gradient(next.g, alpha)
       let newKGamma = kTimes(newGamma)
       let yv = zip(newGamma, gamma).map { $0 - $1 }, ky = zip(newKGamma, kGamma).map { $0 - $1 }
       let yb = newGammaB - gammaB
       let sy = dot(ks, yv) + sb * yb
       let decrease = value - next.value
-      value = next.value; g = next.g; gamma = newGamma; gammaB = newGammaB; kGamma = newKGamma
+      value = next.value; gamma = newGamma; gammaB = newGammaB; kGamma = newKGamma
       if sy > 1e-12 * norm2(yv, ky, yb).squareRoot() * norm2(s, ks, sb).squareRoot() {
         pairs.append((s, ks, sb, yv, ky, yb, 1 / sy))
         if pairs.count > memory { pairs.removeFirst() }

@@ -30,35 +30,31 @@ public enum LayerProbe {
   /// The flattened outputs of `layers` for `input` [N, leads, time]: one [N, features] tensor per
   /// layer, in the order given.
   public static func activations(_ model: Model, input: Tensor, layers: [String]) -> [Tensor] {
-    let wanted = Dictionary(uniqueKeysWithValues: layers.enumerated().map { ($1, $0) })
-    nonisolated(unsafe) var captured = [Tensor?](repeating: nil, count: layers.count)
-    var hooks = PassHooks()
-    hooks.forwardOutput = { path, _, output in
-      if let slot = wanted[path] { captured[slot] = output }
-      return nil
+    capture(layers, records: input.shape[0]) { keep in
+      var hooks = PassHooks()
+      hooks.forwardOutput = { path, _, output in keep(path, output); return nil }
+      _ = model.forward(input, options: .inference, hooks: hooks)
     }
-    _ = model.forward(input, options: .inference, hooks: hooks)
-    return captured.map { flattened($0!, records: input.shape[0]) }
   }
 
   /// The gradient of output `target` (a one-hot seed on its logit, as Captum's layer gradients)
   /// with respect to the outputs of `layers`, for every record of `input`: one [N, features]
   /// tensor per layer.
   public static func gradients(_ model: Model, input: Tensor, target: Int, layers: [String]) -> [Tensor] {
+    capture(layers, records: input.shape[0]) { keep in
+      var hooks = PassHooks()
+      hooks.backwardOutput = { path, _, upstream in keep(path, upstream); return nil }
+      _ = model.inputGradient(input, target: target, hooks: hooks)
+    }
+  }
+
+  /// Runs `pass` with a `keep(path, tensor)` callback for its hooks and returns, flattened, the
+  /// last tensor kept for each of `layers`.
+  private static func capture(_ layers: [String], records: Int, _ pass: (@escaping (String, Tensor) -> Void) -> Void) -> [Tensor] {
     let wanted = Dictionary(uniqueKeysWithValues: layers.enumerated().map { ($1, $0) })
     nonisolated(unsafe) var captured = [Tensor?](repeating: nil, count: layers.count)
-    var hooks = PassHooks()
-    hooks.backwardOutput = { path, _, upstream in
-      if let slot = wanted[path] { captured[slot] = upstream }
-      return nil
-    }
-    let output = model.forward(input, options: .attribution, hooks: hooks)
-    precondition(target >= 0 && target < output.shape[1], "LayerProbe: target \(target) out of range")
-    var seed = Tensor(zeros: output.shape)
-    for i in 0..<output.shape[0] { seed.scalars[i * output.shape[1] + target] = 1 }
-    _ = model.backward(seed, options: .attribution, hooks: hooks)
-    model.root.clearRecords()
-    return captured.map { flattened($0!, records: input.shape[0]) }
+    pass { path, tensor in if let slot = wanted[path] { captured[slot] = tensor } }
+    return captured.map { flattened($0!, records: records) }
   }
 
   /// The number of features per record each layer outputs for inputs of `length` samples.

@@ -220,9 +220,9 @@ public struct TCAVAnalysis {
       }
     }
     var calibration: TCAVResult.NullCalibration?
-    let nulls = summaries.filter { $0.kind == "null" }.map(\.name)
+    let nulls = Set(summaries.filter { $0.kind == "null" }.map(\.name))
     if !nulls.isEmpty {
-      let nullCells = cells.filter { $0.concept.hasPrefix("null-") && nulls.contains($0.concept) }
+      let nullCells = cells.filter { nulls.contains($0.concept) }
       let unadjusted = Double(nullCells.filter { ($0.p ?? 1) < settings.alpha }.count) / Double(max(nullCells.count, 1))
       let flagged = Set(nullCells.filter(\.significant).map(\.concept))
       calibration = .init(

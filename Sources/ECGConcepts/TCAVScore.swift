@@ -58,18 +58,14 @@ extension TCAVScore {
     guard (0..<model.architecture.classes).contains(target) else {
       throw ConceptError.invalidConcept("target output \(target) is out of range (the model has \(model.architecture.classes) outputs)")
     }
-    var gradients = [[Float]](repeating: [], count: layers.count)
-    var features = [Int](repeating: 0, count: layers.count)
-    for s in stride(from: 0, to: input.shape[0], by: 64) {
-      let part = LayerProbe.gradients(model, input: input.slice(s..<min(s + 64, input.shape[0])), target: target, layers: layers)
-      for (i, g) in part.enumerated() { gradients[i] += g.scalars; features[i] = g.shape[1] }
-    }
+    guard input.rank == 3, input.shape[0] > 0 else { throw ConceptError.invalidConcept("no input records to score (got \(input.shape))") }
+    let gradients = TCAVAnalysis.batched(input) { LayerProbe.gradients(model, input: $0, target: target, layers: layers) }
     var out: [String: [String: [TCAVScore]]] = [:]
     for (i, layer) in layers.enumerated() {
-      let g = Tensor(shape: [input.shape[0], features[i]], scalars: gradients[i])
+      let g = gradients[i], features = g.shape[1]
       for (concept, vectors) in cavs[layer]! {
-        guard vectors.rank == 2, vectors.shape[1] == features[i] else {
-          throw ConceptError.invalidConcept("the CAVs of \(concept) at \(layer) have \(vectors.shape.last ?? 0) features, but the layer outputs \(features[i]) for these inputs (another model or crop?)")
+        guard vectors.rank == 2, vectors.shape[1] == features else {
+          throw ConceptError.invalidConcept("the CAVs of \(concept) at \(layer) have \(vectors.shape.last ?? 0) features, but the layer outputs \(features) for these inputs (another model or crop?)")
         }
         out[layer, default: [:]][concept] = scores(gradients: g, cavs: vectors)
       }

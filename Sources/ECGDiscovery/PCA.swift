@@ -104,27 +104,38 @@ public struct PCA: Sendable, Codable, Equatable {
     var previous = [Double](repeating: .infinity, count: k)
     var values = [Double](repeating: 0, count: q)
     var ritz = basis
-    for _ in 0..<2000 {
-      // Z = Q·C (rows), then Rayleigh–Ritz on the subspace spanned by Z.
-      var z = [Double](repeating: 0, count: q * d)
+    // Rows times the matrix (= C times the rows, C symmetric).
+    func timesMatrix(_ rows: [Double]) -> [Double] {
+      var out = [Double](repeating: 0, count: q * d)
       for r in 0..<q {
         for i in 0..<d {
-          let b = basis[r * d + i]
-          if b == 0 { continue }
-          for j in 0..<d { z[r * d + j] += b * matrix[i * d + j] }
+          let v = rows[r * d + i]
+          if v == 0 { continue }
+          for j in 0..<d { out[r * d + j] += v * matrix[i * d + j] }
         }
       }
+      return out
+    }
+    // One product with C per iteration: C·ritz = W·(C·Z) is the next iteration's C·basis.
+    var product = timesMatrix(basis)
+    for _ in 0..<2000 {
+      // Z = orthonormalised C·Q, then Rayleigh–Ritz on the subspace spanned by Z.
+      var z = product
       orthonormalise(&z, q, d)
+      let cz = timesMatrix(z)
       var small = [Double](repeating: 0, count: q * q)  // Zᵀ C Z
-      var cz = [Double](repeating: 0, count: q * d)
-      for r in 0..<q { for i in 0..<d { let v = z[r * d + i]; if v == 0 { continue }; for j in 0..<d { cz[r * d + j] += v * matrix[i * d + j] } } }
       for a in 0..<q { for b in 0..<q { var s = 0.0; for j in 0..<d { s += z[a * d + j] * cz[b * d + j] }; small[a * q + b] = s } }
       for a in 0..<q { for b in (a + 1)..<max(q, a + 1) { let m = (small[a * q + b] + small[b * q + a]) / 2; small[a * q + b] = m; small[b * q + a] = m } }
       let (v, w) = SymmetricEigen.decompose(small, size: q)
       values = v
       ritz = [Double](repeating: 0, count: q * d)
-      for r in 0..<q { for a in 0..<q { let c = w[r * q + a]; for j in 0..<d { ritz[r * d + j] += c * z[a * d + j] } } }
-      basis = ritz
+      product = [Double](repeating: 0, count: q * d)
+      for r in 0..<q {
+        for a in 0..<q {
+          let c = w[r * q + a]
+          for j in 0..<d { ritz[r * d + j] += c * z[a * d + j]; product[r * d + j] += c * cz[a * d + j] }
+        }
+      }
       let change = zip(values.prefix(k), previous).map { abs($0 - $1) / max(abs($0), 1e-300) }.max() ?? 0
       previous = Array(values.prefix(k))
       // Residual of the k leading Ritz pairs: ‖C v − λ v‖ / λ.
@@ -132,12 +143,7 @@ public struct PCA: Sendable, Codable, Equatable {
         var worst = 0.0
         for r in 0..<k {
           var norm = 0.0
-          for i in 0..<d {
-            var s = 0.0
-            for j in 0..<d { s += matrix[i * d + j] * ritz[r * d + j] }
-            let e = s - values[r] * ritz[r * d + i]
-            norm += e * e
-          }
+          for i in 0..<d { let e = product[r * d + i] - values[r] * ritz[r * d + i]; norm += e * e }
           worst = max(worst, norm.squareRoot() / max(values[r], 1e-300))
         }
         if worst < 1e-10 { break }

@@ -12,15 +12,7 @@ public enum TSNE {
     precondition(n >= 4 && data.count == n * d, "TSNE: need at least 4 rows")
     let target = log(min(perplexity, Double(n - 1) / 3))
     // Conditional affinities by binary search on β = 1 / 2σ².
-    var distance = [Double](repeating: 0, count: n * n)
-    for i in 0..<n {
-      for j in (i + 1)..<max(n, i + 1) {
-        var s = 0.0
-        for f in 0..<d { let e = data[i * d + f] - data[j * d + f]; s += e * e }
-        distance[i * n + j] = s
-        distance[j * n + i] = s
-      }
-    }
+    let distance = squaredDistances(data, rows: n, features: d)
     var p = [Double](repeating: 0, count: n * n)
     for i in 0..<n {
       var (lo, hi, beta) = (0.0, Double.infinity, 1.0)

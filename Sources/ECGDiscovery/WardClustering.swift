@@ -10,17 +10,9 @@ public struct WardClustering: Sendable, Codable, Equatable {
   /// Clusters `data` [rows, features] into `clusters` groups.
   public init(_ data: [Double], rows n: Int, features d: Int, clusters k: Int) {
     precondition(k >= 1 && k <= n && data.count == n * d, "WardClustering: \(k) clusters of [\(n), \(d)]")
-    // Ward distance between singletons: ½‖xᵢ − xⱼ‖² scaled as the increase in inertia (i.e. ‖·‖²/2);
-    // only the order matters, so use ‖·‖² and the Lance–Williams update for Ward.
-    var distance = [Double](repeating: 0, count: n * n)
-    for i in 0..<n {
-      for j in (i + 1)..<max(n, i + 1) {
-        var s = 0.0
-        for f in 0..<d { let e = data[i * d + f] - data[j * d + f]; s += e * e }
-        distance[i * n + j] = s
-        distance[j * n + i] = s
-      }
-    }
+    // Singletons start at ‖xᵢ − xⱼ‖² (twice Ward's increase in inertia: only the order of the
+    // merges matters); the Lance–Williams update keeps that scale.
+    var distance = squaredDistances(data, rows: n, features: d)
     var size = [Int](repeating: 1, count: n)
     var active = [Bool](repeating: true, count: n)
     var parent = Array(0..<n)

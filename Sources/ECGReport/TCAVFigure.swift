@@ -113,7 +113,7 @@ public struct TCAVFigure: Sendable {
         out += "<path d=\"M\(n(x0)) \(n(y(v)))h\(n(chartW))\" stroke=\"#ddd\" stroke-width=\"0.5\"/><text x=\"\(n(x0 - 4))\" y=\"\(n(y(v) + 3))\" font-size=\"8\" text-anchor=\"end\">\(v)</text>\n"
       }
       // Random band.
-      let stats = cells.map { c in c.map { (Self.mean($0.randomSignCounts), Self.sd($0.randomSignCounts), Self.mean($0.signCounts), Self.sd($0.signCounts)) } }
+      let stats = cells.map { c in c.map { ($0.randomMeanSignCount, Self.sd($0.randomSignCounts), $0.meanSignCount, Self.sd($0.signCounts)) } }
       let upper = stats.enumerated().compactMap { l, s in s.map { "\(n(x(l))) \(n(y($0.0 + $0.1)))" } }
       let lower = stats.enumerated().reversed().compactMap { l, s in s.map { "\(n(x(l))) \(n(y($0.0 - $0.1)))" } }
       if !upper.isEmpty { out += "<path d=\"M\(upper.joined(separator: " L"))L\(lower.joined(separator: " L"))Z\" fill=\"#ccc\" fill-opacity=\"0.6\"/>\n" }
@@ -155,10 +155,9 @@ public struct TCAVFigure: Sendable {
     "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(SVG.number(width))\" height=\"\(SVG.number(height))\" viewBox=\"0 0 \(SVG.number(width)) \(SVG.number(height))\" font-family=\"Helvetica, Arial, sans-serif\">\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n"
   }
 
-  static func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
   static func sd(_ x: [Double]) -> Double {
     guard x.count > 1 else { return 0 }
-    let m = mean(x)
+    let m = x.reduce(0, +) / Double(x.count)
     return (x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count - 1)).squareRoot()
   }
 }

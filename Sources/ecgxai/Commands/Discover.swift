@@ -113,13 +113,13 @@ struct Discover: ParsableCommand {
       let h = LayerProbe.activations(loaded, input: x, layers: [hiddenLayer])[0]
       for (r, item) in chunk.enumerated() {
         let signal = Array(x.scalars[(r * leads * length)..<((r + 1) * leads * length)])
+        let attributionOfRecord = Array(a.scalars[(r * leads * length)..<((r + 1) * leads * length)])
         let record = ECGRecord(name: "\(dataset.entries[item.index].ecgID)", leadNames: FeatureTable.leadNames, samplingRateHz: Double(rate), samples: signal)
         guard let peaks = try? RPeakDetector().detect(record),
           let beat = BeatAlignedCut.mean(signal, leads: leads, rPeaks: peaks.samples, before: before, after: after),
-          let heat = BeatAlignedCut.mean(Array(a.scalars[(r * leads * length)..<((r + 1) * leads * length)]), leads: leads, rPeaks: peaks.samples, before: before, after: after)
+          let heat = BeatAlignedCut.mean(attributionOfRecord, leads: leads, rPeaks: peaks.samples, before: before, after: after)
         else { skipped += 1; continue }
         // The audit's lead × segment cells: each cell's share of the record's |relevance|.
-        let attributionOfRecord = Array(a.scalars[(r * leads * length)..<((r + 1) * leads * length)])
         guard let segmentation = auditor.segmentation(of: signal, ecgID: dataset.entries[item.index].ecgID) else { skipped += 1; continue }
         let share = attributionOfRecord.withUnsafeBufferPointer { CellRelevance(attribution: $0, segmentation: segmentation) }.share
         cells += share.map { $0.isFinite ? Double($0) : 0 }
@@ -130,7 +130,7 @@ struct Discover: ParsableCommand {
       }
       progress(done: s + chunk.count, total: selected.count)
     }
-    if skipped > 0 { print("  \(skipped) records without a usable beat were left out") }
+    if skipped > 0 { print("  \(skipped) records without a usable beat or delineation were left out") }
     let n = kept.count
     guard n > max(clusters, 2) * 3 else { throw CLIError("only \(n) records have usable beats") }
 
@@ -160,14 +160,16 @@ struct Discover: ParsableCommand {
       for i in 0..<width { normalised[r * width + i] = total > 0 ? heats[r * width + i] / total : 0 }
       for lead in 0..<12 { leadShares[r * 12 + lead] = normalised[(r * width + lead * width / 12)..<(r * width + (lead + 1) * width / 12)].reduce(0) { $0 + abs($1) } }
     }
-    let layers = [("attribution", heats, leads12(heats, n)), ("attribution-l1", normalised, width), ("lead-share", leadShares, 12), ("cells", cells, cells.count / n), ("beat", beats, leads12(beats, n)), ("hidden", hidden, hidden.count / n)]
+    let layers = [("attribution", heats, width), ("attribution-l1", normalised, width), ("lead-share", leadShares, 12), ("cells", cells, cells.count / n), ("beat", beats, width), ("hidden", hidden, hidden.count / n)]
     var report: [[String: Any]] = []
+    var attributionScores: (scores: [Double], components: Int)?
     print(pad("representation", 15) + pad("method", 9) + truths.map { pad("ARI/NMI/acc vs \($0.name)", 34) }.joined() + "silhouette  stability (Jaccard per cluster)")
     for (r, (name, values, d)) in layers.enumerated() {
       let k = min(componentCounts[min(r < 4 ? 0 : r - 3, 2)], d, n - 1)
       let values = standardise ? Self.standardised(values, rows: n, features: d) : values
       let pca = PCA(values, rows: n, features: d, components: k, whiten: whiten)
       let scores = pca.transform(values, rows: n)
+      if name == "attribution" { attributionScores = (scores, k) }
       let algorithms = ["gmm", "k-means"] + (n <= Self.wardLimit ? ["ward"] : [])
       for algorithm in algorithms {
         func cluster(_ x: [Double], _ rows: Int, _ count: Int, restarts: Int) -> [Int] {
@@ -177,30 +179,30 @@ struct Discover: ParsableCommand {
           default: return WardClustering(x, rows: rows, features: k, clusters: count).labels
           }
         }
-        // k given, or chosen in 2…6: by BIC for the mixture, by silhouette otherwise.
-        var clusters = self.clusters
-        if clusters == 0 {
-          let candidates = Array(2...min(6, n - 1))
-          if algorithm == "gmm" {
-            clusters = candidates.min { a, b in
-              GaussianMixture(scores, rows: n, features: k, components: a, inits: inits, seed: seed).bic
-                < GaussianMixture(scores, rows: n, features: k, components: b, inits: inits, seed: seed).bic
-            }!
-          } else {
-            let silhouettes = candidates.map { c -> Double in
-              let l = cluster(scores, n, c, restarts: inits)
-              return Set(l).count >= 2 ? ClusterMetrics.silhouette(scores, rows: n, features: k, labels: l) : -1
-            }
-            clusters = candidates[silhouettes.indices.max { silhouettes[$0] < silhouettes[$1] }!]
-          }
+        // k given, or chosen in 2…6: by BIC for the mixture, by silhouette otherwise; each
+        // candidate is fitted once and the chosen fit kept.
+        let candidates = self.clusters == 0 ? Array(2...min(6, n - 1)) : [self.clusters]
+        func silhouette(_ labels: [Int]) -> Double? {
+          Set(labels).count >= 2 ? ClusterMetrics.silhouette(scores, rows: n, features: k, labels: labels) : nil
         }
-        let labels = cluster(scores, n, clusters, restarts: inits)
+        var chosen: (clusters: Int, labels: [Int], criterion: Double)?
+        for c in candidates {
+          let fit: (clusters: Int, labels: [Int], criterion: Double)
+          if algorithm == "gmm" {
+            let gmm = GaussianMixture(scores, rows: n, features: k, components: c, inits: inits, seed: seed)
+            fit = (c, gmm.labels, -gmm.bic)
+          } else {
+            let labels = cluster(scores, n, c, restarts: inits)
+            fit = (c, labels, candidates.count > 1 ? silhouette(labels) ?? -1 : 0)
+          }
+          if chosen == nil || fit.criterion > chosen!.criterion { chosen = fit }
+        }
+        let (clusters, labels) = (chosen!.clusters, chosen!.labels)
         var entry: [String: Any] = [
           "representation": name, "algorithm": algorithm, "features": d, "pca_components": k, "clusters": clusters,
           "explained_variance_ratio": pca.explainedVarianceRatio.reduce(0, +), "cluster_sizes": (0..<clusters).map { c in labels.filter { $0 == c }.count },
         ]
-        let distinct = Set(labels).count
-        entry["silhouette"] = distinct >= 2 ? ClusterMetrics.silhouette(scores, rows: n, features: k, labels: labels) : NSNull()
+        entry["silhouette"] = silhouette(labels).map { $0 as Any } ?? NSNull()
         entry["female_share"] = (0..<clusters).map { c -> Any in
           let members = labels.indices.filter { labels[$0] == c }.compactMap { female[$0] }.map { $0 == 1 }
           return members.isEmpty ? NSNull() : Double(members.filter { $0 }.count) / Double(members.count)
@@ -234,22 +236,22 @@ struct Discover: ParsableCommand {
     {
       let primary = truths.first
       let count = (labels.max() ?? 0) + 1
+      let prototypeBeats = chosen["prototype_beat"] as! [[Double]], prototypeAttributions = chosen["prototype_attribution"] as! [[Double]]
       let figureClusters = (0..<count).map { c -> DiscoveryFigure.Cluster in
         let members = labels.indices.filter { labels[$0] == c }
         let women = members.compactMap { female[$0] }
         let composition = primary.map { t in t.names.indices.map { i in "\(t.names[i]) \(members.filter { t.labels[$0] == i }.count)" }.joined(separator: " · ") } ?? ""
         return DiscoveryFigure.Cluster(
           name: "cluster \(c + 1)", size: members.count, femaleShare: women.isEmpty ? nil : Double(women.filter { $0 == 1 }.count) / Double(women.count),
-          composition: composition, beat: Self.mean(beats, width: width, rows: members), attribution: Self.mean(heats, width: width, rows: members))
+          composition: composition, beat: prototypeBeats[c], attribution: prototypeAttributions[c])
       }
       let bars: [(label: String, ari: Double)] = primary == nil ? [] : report.compactMap { entry in
         guard let scores = entry["scores"] as? [String: Any], let s = scores[primary!.name] as? [String: Any], let ari = s["ari"] as? Double else { return nil }
         return ("\(entry["representation"]!) · \(entry["algorithm"]!)", ari)
       }
-      // t-SNE of the attribution's PCA scores, for the scatter (kept in discovery.json too).
-      let k0 = min(componentCounts[0], width, n - 1)
-      let pcaScores = PCA(heats, rows: n, features: width, components: k0, whiten: whiten).transform(heats, rows: n)
-      let embedding = n <= Self.wardLimit ? TSNE.embed(pcaScores, rows: n, features: k0) : nil
+      // t-SNE of the attribution's PCA scores (those clustered above), for the scatter (kept in
+      // discovery.json too).
+      let embedding = n <= Self.wardLimit ? attributionScores.map { TSNE.embed($0.scores, rows: n, features: $0.components) } : nil
       embeddingJSON = embedding
       var figure = DiscoveryFigure(
         title: "Discovery: \(className) records clustered by their \(method) (\(n) records\(subtypeNames.isEmpty ? "" : ", known subtypes " + subtypeNames.joined(separator: "/")))",
@@ -269,8 +271,6 @@ struct Discover: ParsableCommand {
     try updateManifest(runURL, key: "discover", value: ["outputs": ["discovery.json", "discovery.svg"], "class": className, "records": n])
     print(String(format: "wrote %@/discovery.json and discovery.svg in %.1f s", runURL.path, Date().timeIntervalSince(started)))
   }
-
-  private func leads12(_ values: [Double], _ n: Int) -> Int { values.count / n }
 
   /// Ward clustering is O(n³): left out above this many records.
   static let wardLimit = 2500
