@@ -35,8 +35,8 @@ struct Demo: ParsableCommand {
          docs/discovery.md).
       Writes RUN/manifest.json, RUN/data/ (the cohort), RUN/model/, RUN/attributions/METHOD.npy
       ([test records, 12, 1000]) with METHOD.ecg_id.csv, as `ecgxai explain RUN` writes them,
-      RUN/results.sqlite, RUN/audit.json, RUN/features.csv, RUN/tcav.json, RUN/concepts/ and
-      RUN/discovery.json.
+      RUN/results.sqlite, RUN/audit.json, RUN/features.csv, RUN/tcav.json, RUN/concepts/,
+      RUN/discovery.json and RUN/discovery.svg.
       """)
 
   @Option(help: "Run directory to write into (its data/ and model/ are replaced).")
@@ -197,7 +197,7 @@ struct Demo: ParsableCommand {
     print("7/7 discovery: MI records that are only AMI or only IMI, clustered by their beat-aligned saliency, median beats and")
     print("    hidden features (PCA + Gaussian mixture / k-means, 2 clusters), scored against AMI/IMI (ecgxai discover \(out) --class MI --subtypes AMI,IMI)")
     try Discover.parse([out, "--class", "MI", "--subtypes", "AMI,IMI", "--seed", "\(seed)"] + (quick ? ["--inits", "2", "--stability-resamples", "2"] : [])).run()
-    print(String(format: "done in %.1f s (training %.1f s); wrote manifest.json, data/, model/, attributions/{saliency,ig,lrp-epsilon}.npy, results.sqlite, audit.json, features.csv, tcav.json, concepts/, discovery.json", Date().timeIntervalSince(start), trainSeconds))
+    print(String(format: "done in %.1f s (training %.1f s); wrote manifest.json, data/, model/, attributions/{saliency,ig,lrp-epsilon}.npy, results.sqlite, audit.json, features.csv, tcav.json, concepts/, discovery.json, discovery.svg", Date().timeIntervalSince(start), trainSeconds))
   }
 
   private func format(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "n/a" }
