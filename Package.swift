@@ -69,6 +69,8 @@ let package = Package(
       dependencies: [
         "ECGTensor", "ECGNet", "ECGSignal", "ECGExplain", "ECGEvaluate", "ECGStatistics", "ECGAudit", "ECGConcepts", "ECGDiscovery", "ECGPhantom", "ECGReport", "_ECGKernels",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        // Run configuration files (YAML or JSON).
+        .product(name: "Yams", package: "Yams"),
       ],
       swiftSettings: numericFlags),
 

@@ -13,6 +13,10 @@ public struct ClinicalECGPlot: Sendable {
   public var rowHeight = 30.0
   /// Shaded time intervals per lead name (seconds), e.g. an evidence mask, drawn under the trace.
   public var highlights: [String: [ClosedRange<Double>]] = [:]
+  /// Relevance per lead name, one value per sample in [0, 1] (e.g. |attribution| divided by its
+  /// record-wide 99th percentile, clipped), drawn under the trace in 8 levels: below 1/4
+  /// transparent, then light blue through blue to navy (1). See `normalisedRelevance`.
+  public var relevance: [String: [Float]] = [:]
 
   /// Creates a plot with the standard settings.
   public init() {}
@@ -85,6 +89,9 @@ public struct ClinicalECGPlot: Sendable {
           out += "<rect x=\"\(f(left + a * mmPerSecond))\" y=\"\(f(baseline - rowHeight / 2))\" width=\"\(f((b - a) * mmPerSecond))\" height=\"\(f(rowHeight))\" fill=\"#ffd54f\" fill-opacity=\"0.45\"/>\n"
         }
       }
+      if let values = relevance[lead] ?? relevance[record.leadNames[l]] {
+        out += relevanceBand(values, from: t0, to: t1, fs: fs, x0: left, y0: baseline - rowHeight / 2)
+      }
       let first = Int((t0 * fs).rounded()), last = min(samples.count - 1, Int((t1 * fs).rounded()) - (t1 < duration ? 1 : 0))
       var d = ""
       for n in first...max(first, last) {
@@ -101,6 +108,39 @@ public struct ClinicalECGPlot: Sendable {
       }
     }
     out += "</svg>\n"
+    return out
+  }
+
+  /// Rectangles of equal relevance level between `t0` and `t1` seconds.
+  private func relevanceBand(_ values: [Float], from t0: Double, to t1: Double, fs: Double, x0: Double, y0: Double) -> String {
+    let levels = 8
+    let first = max(0, Int((t0 * fs).rounded())), last = min(values.count, Int((t1 * fs).rounded()))
+    var out = ""
+    var n = first
+    while n < last {
+      let level = Int((Double(max(0, min(1, values[n]))) * Double(levels)).rounded(.down))
+      var m = n + 1
+      while m < last, Int((Double(max(0, min(1, values[m]))) * Double(levels)).rounded(.down)) == level { m += 1 }
+      if level >= levels / 4 {
+        let t = Double(min(level, levels)) / Double(levels)
+        out += "<rect x=\"\(f(x0 + Double(n) / fs * mmPerSecond))\" y=\"\(f(y0))\" width=\"\(f(Double(m - n) / fs * mmPerSecond))\" height=\"\(f(rowHeight))\" fill=\"\(SVG.sequentialBlue(t))\" fill-opacity=\"0.8\"/>\n"
+      }
+      n = m
+    }
+    return out
+  }
+
+  /// |attribution| of one record [leads × samples] scaled to [0, 1] by its record-wide 99th
+  /// percentile (clipped above), keyed by lead name — the input `relevance` expects.
+  public static func normalisedRelevance(_ attribution: [Float], leadNames: [String], samples: Int) -> [String: [Float]] {
+    precondition(attribution.count == leadNames.count * samples, "normalisedRelevance: \(attribution.count) values for \(leadNames.count) × \(samples)")
+    let magnitudes = attribution.map { abs($0.isFinite ? $0 : 0) }
+    let sorted = magnitudes.sorted()
+    let scale = max(sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))], .leastNormalMagnitude)
+    var out: [String: [Float]] = [:]
+    for (l, name) in leadNames.enumerated() {
+      out[name] = magnitudes[(l * samples)..<((l + 1) * samples)].map { min(1, $0 / scale) }
+    }
     return out
   }
 

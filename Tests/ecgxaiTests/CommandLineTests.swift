@@ -43,11 +43,25 @@ import Testing
     let demo = try Self.run(["demo", "--quick", "--out", run.path])
     #expect(demo.status == 0, "\(demo.error)")
     #expect(demo.output.contains("macro-AUC"))
+    let evaluation = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("evaluation-superdiagnostic.json"))) as? [String: Any]
+    #expect((evaluation?["test"] as? [String: Any])?["macro_auc"] is Double)
     let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("manifest.json"))) as? [String: Any]
-    #expect((manifest?["test"] as? [String: Any])?["macro_auc"] is Double)
-    for name in ["saliency", "ig", "lrp-epsilon"] {
-      #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent("attributions/\(name).npy").path))
+    let steps = ((manifest?["pipeline"] as? [String: Any])?["steps"] as? [String: Any]) ?? [:]
+    #expect(Set(steps.keys) == ["data", "train", "explain", "sanity", "audit", "features", "concepts", "discover", "report"])
+    for name in ["attributions/saliency.npy", "attributions/ig.npy", "attributions/lrp-epsilon.npy", "model-subdiagnostic/weights.safetensors",
+                 "sanity-T_Wave_Amplitude.json", "audit.json", "results.sqlite", "features.csv", "tcav.json", "discovery.json", "report.html"] {
+      #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent(name).path), "demo wrote \(name)")
     }
+    let html = try String(contentsOf: run.appendingPathComponent("report.html"), encoding: .utf8)
+    for heading in ["Dataset and models", "Attributions", "Sanity checks", "Glocal audit", "Concepts (TCAV)", "Knowledge discovery"] {
+      #expect(html.contains("\(heading)</h2>"), "report section \(heading)")
+    }
+    #expect(!html.contains("http://") || html.components(separatedBy: "http://").dropFirst().allSatisfy { $0.hasPrefix("www.w3.org/2000/svg") },
+            "the report loads nothing from the network")
+    // A second run resumes: every step is up to date; --force redoes one step and those reading it.
+    let again = try Self.run(["demo", "--quick", "--out", run.path, "--force", "discover"])
+    #expect(again.status == 0, "\(again.error)")
+    #expect(again.output.components(separatedBy: ": up to date").count - 1 == 7, "all but discover and report kept")
     let features = try Self.run(["features", "--data", run.path, "--folds", "10", "--out", run.appendingPathComponent("features.csv").path])
     #expect(features.status == 0, "\(features.error)")
     let table = try String(contentsOf: run.appendingPathComponent("features.csv"), encoding: .utf8)
@@ -159,6 +173,55 @@ import Testing
     let damaged = try Self.run(["audit", run.path] + common)
     #expect(damaged.status == 0, "\(damaged.error)")
     #expect(damaged.output.contains("1 records have NaN or infinite samples and join no group: ecg_id \(id)"))
+  }
+
+  @Test func runConfigurationsOnAPTBXLFolderAndBadConfigurations() throws {
+    try #require(FileManager.default.isExecutableFile(atPath: Self.executable.path), "build the ecgxai product first")
+    let dir = Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    // The documented defaults parse back (every key known, every value well typed).
+    let defaults = dir.appendingPathComponent("defaults.yaml")
+    #expect(try Self.run(["run", "--write-config", defaults.path]).status == 0)
+    #expect(try Self.run(["run", "--write-config", defaults.path]).error.contains("exists"), "never overwritten")
+    // A tiny PTB-XL-layout folder (as real PTB-XL: no truth/ is read) and `run --data` on it.
+    let ptbxl = dir.appendingPathComponent("ptb-xl")
+    #expect(try Self.run(["synth", "--out", ptbxl.path, "--records", "300", "--rates", "100"]).status == 0)
+    try FileManager.default.removeItem(at: ptbxl.appendingPathComponent("truth"))
+    let config = dir.appendingPathComponent("small.json")
+    try """
+      {"out": "\(dir.appendingPathComponent("run").path)", "steps": ["data", "train", "explain", "sanity", "report"],
+       "train": {"tasks": ["superdiagnostic"], "epochs": 1}, "explain": {"methods": ["saliency"]}}
+      """.write(to: config, atomically: true, encoding: .utf8)
+    let real = try Self.run(["run", config.path, "--data", ptbxl.path])
+    #expect(real.status == 0, "\(real.error)")
+    #expect(real.output.contains("skipped: no Uni-G amplitude table"), "sanity needs PTB-XL+ on real data")
+    let link = try FileManager.default.destinationOfSymbolicLink(atPath: dir.appendingPathComponent("run/data").path)
+    #expect(URL(fileURLWithPath: link).standardizedFileURL.path == ptbxl.standardizedFileURL.path, "RUN/data links the user's folder")
+    #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("run/report.html").path))
+    // Bad configurations: one clear message each, exit status ≠ 0.
+    let cases: [(String, String)] = [
+      ("train:\n  epoch: 3\n", "unknown key 'train.epoch' (did you mean 'epochs'?)"),
+      ("data:\n  source: ptbxl\n", "'data.path' (the PTB-XL folder) is missing"),
+      ("train:\n  epochs: ten\n", "'train.epochs' must be a whole number, got the text \"ten\""),
+      ("steps: [data, trian]\n", "'steps' names 'trian'"),
+      ("explain:\n  methods: [magic]\n", "'explain.methods' names 'magic'"),
+      ("- a\n- b\n", "the top level must be a mapping"),
+      ("train: {tasks: [superdiagnostic]}\n", "'audit.model' is subdiagnostic, which 'train.tasks'"),
+      ("{\"seed\": 1,,}", "not valid YAML or JSON"),
+    ]
+    for (text, message) in cases {
+      let file = dir.appendingPathComponent("bad.yaml")
+      try text.write(to: file, atomically: true, encoding: .utf8)
+      let result = try Self.run(["run", file.path])
+      #expect(result.status != 0 && result.error.contains("Error:") && result.error.contains(message), "\(text) → \(result.error)")
+      #expect(result.error.split(separator: "\n").count == 1, "one line: \(result.error)")
+    }
+    let missing = try Self.run(["run", dir.appendingPathComponent("nope.yaml").path])
+    #expect(missing.status != 0 && missing.error.contains("configuration file not found"))
+    let noData = try Self.run(["run", "--data", "/nonexistent/ptb-xl"])
+    #expect(noData.status != 0 && noData.error.contains("folder not found: /nonexistent/ptb-xl"))
+    let badForce = try Self.run(["run", "--force", "nothing"])
+    #expect(badForce.status != 0 && badForce.error.contains("unknown step 'nothing'"))
   }
 
   @Test func badInputIsAClearErrorWithNonzeroStatus() throws {

@@ -25,6 +25,29 @@ public enum Metrics {
     return u / (Double(positives) * Double(negatives))
   }
 
+  /// The ROC curve of one score column against binary labels: (false-positive rate,
+  /// true-positive rate) at every distinct threshold from the highest score down, starting at
+  /// (0, 0) and ending at (1, 1) — scikit-learn's `roc_curve(drop_intermediate=False)` points.
+  /// Returns nil when the labels hold only one class.
+  public static func rocCurve<Score: BinaryFloatingPoint>(scores: [Score], labels: [Bool]) -> [(fpr: Double, tpr: Double)]? {
+    precondition(scores.count == labels.count, "rocCurve: \(scores.count) scores, \(labels.count) labels")
+    let positives = labels.filter { $0 }.count
+    let negatives = labels.count - positives
+    guard positives > 0, negatives > 0 else { return nil }
+    let order = scores.indices.sorted { scores[$0] > scores[$1] }
+    var points: [(fpr: Double, tpr: Double)] = [(0, 0)]
+    var (tp, fp) = (0, 0)
+    var start = 0
+    while start < order.count {
+      var end = start
+      while end + 1 < order.count && scores[order[end + 1]] == scores[order[start]] { end += 1 }
+      for k in start...end { if labels[order[k]] { tp += 1 } else { fp += 1 } }
+      points.append((Double(fp) / Double(negatives), Double(tp) / Double(positives)))
+      start = end + 1
+    }
+    return points
+  }
+
   /// Per-class AUC of scores [N, K] against 0/1 targets [N, K]; nil for classes with one label
   /// value in `targets`.
   public static func perClassAUC(scores: Tensor, targets: Tensor) -> [Double?] {

@@ -199,11 +199,24 @@ struct Sanity: ParsableCommand {
     let window = (Int(median(windows.map(\.on)).rounded()) + before)..<(Int(median(windows.map(\.off)).rounded()) + before + 1)
     let chance = Double(window.count) / Double(before + after + 1)
 
+    // The signal's own profile on the same cut (L2 over leads, mean over beats, unit norm): the
+    // reference the relevance profiles are drawn against.
+    let x = testXY.0.slice(0..<count)
+    let length = x.shape[2]
+    var signalProfile = [Double](repeating: 0, count: before + after + 1)
+    var signalBeats = 0
+    for r in 0..<count {
+      let record = x.scalars[(r * 12 * length)..<((r + 1) * 12 * length)]
+      if let p = AmplitudeSanity.beatProfile(record, leads: 12, rPeaks: rPeaks[r], before: before, after: after) {
+        for i in signalProfile.indices { signalProfile[i] += p[i] }
+        signalBeats += 1
+      }
+    }
+    let signalUnit = AmplitudeSanity.unitNorm(signalProfile.map { $0 / Double(max(1, signalBeats)) })
+
     // 3. Attribute every output lead with every method.
     var results: [[String: Any]] = []
     print("  method           specificity   profile peak    share in \(wave) window (chance \(String(format: "%.2f", chance)))")
-    let x = testXY.0.slice(0..<count)
-    let length = x.shape[2]
     for name in methods.split(separator: ",").map({ String($0).trimmingCharacters(in: .whitespaces) }) {
       guard let method = AttributionSettings().method(name, architecture: arch) else {
         throw CLIError("unknown method '\(name)' in --methods; use \(AttributionSettings.methodNames.joined(separator: ", "))")
@@ -303,7 +316,7 @@ struct Sanity: ParsableCommand {
       "test_r2": ["mean": r2.mean, "std": r2.std], "test_mae_mV": ["mean": mae.mean, "std": mae.std],
       "target_standardisation": ["mean_mV": mean, "std_mV": std],
       "wave_window_ms": [(window.lowerBound - before) * 10, (window.upperBound - 1 - before) * 10], "chance_share": chance,
-      "profile_ms": [-before * 10, after * 10], "methods": results,
+      "profile_ms": [-before * 10, after * 10], "methods": results, "signal_profile": signalUnit,
       "seconds": Date().timeIntervalSince(started),
     ]
     try model.save(to: runURL.appendingPathComponent("sanity-\(task)-model"))

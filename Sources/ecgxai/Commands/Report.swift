@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+
+/// `ecgxai report RUN`: the run's results as one self-contained HTML page.
+struct Report: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Write RUN/report.html: dataset and models, sanity checks, example attributions, glocal maps, TCAV, discovery.",
+    discussion: """
+      Reads what the other steps wrote into the run directory (evaluation-*.json, explain.json,
+      attributions/, sanity-*.json, results.sqlite and audit.json, tcav.json and concepts/,
+      discovery.json and discovery.svg) and writes one HTML file with every figure as inline SVG
+      and no external resources: it opens offline and prints. Sections whose results are absent
+      say which command makes them. `tools/report_screenshot.sh RUN` renders it to PNG.
+      Example: ecgxai report runs/demo
+      """)
+
+  @Argument(help: "Run directory.") var runDirectory: String
+  @Option(help: "Output file; default RUN/report.html.") var out: String?
+  @Option(help: "Example records drawn per condition with their attribution overlaid.") var examples = 1
+
+  func validate() throws {
+    guard (0...5).contains(examples) else { throw ValidationError("--examples must be 0…5") }
+  }
+
+  func run() throws {
+    let runURL = URL(fileURLWithPath: runDirectory)
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: runURL.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+      throw CLIError("run directory not found: \(runDirectory)")
+    }
+    let started = Date()
+    let report = try RunReport(runURL: runURL, examplesPerCondition: examples).build()
+    let url = try outputURL(out ?? runURL.appendingPathComponent("report.html").path)
+    let html = report.html()
+    try Data(html.utf8).write(to: url, options: .atomic)
+    try updateManifest(runURL, key: "report", value: ["outputs": [url.lastPathComponent], "sections": report.sections.map(\.title)])
+    print(String(format: "wrote %@ (%d sections, %.0f kB) in %.1f s", url.path, report.sections.count, Double(html.utf8.count) / 1024, Date().timeIntervalSince(started)))
+  }
+}
