@@ -41,6 +41,7 @@ struct Discover: ParsableCommand {
   var otherLabels = false
   @Option(help: "Output to attribute: a class of the model; default --class if the model has it, else each record's predicted class.") var target: String?
   @Option(help: "Attribution method (saliency is |gradient|, the paper's).") var method = "saliency"
+  @Flag(help: "saliency / smoothgrad: the signed gradient instead of its absolute value.") var signed = false
   @Option(help: "Clusters; 0 = chosen in 2…6 (by BIC for the Gaussian mixture, by silhouette for k-means and Ward).") var clusters = 2
   @Option(help: "PCA components for attribution, beat and hidden representations (the paper: 8,6,10).") var components = "8,6,10"
   @Flag(inversion: .prefixedNo, help: "Whiten the PCA scores (the paper: yes).") var whiten = true
@@ -50,6 +51,8 @@ struct Discover: ParsableCommand {
   @Option(help: "Sampling rate of the records, 100 or 500.") var rate = 100
   @Option(help: "Seed of the clustering.") var seed: UInt64 = 0
   @Option(help: "Bootstrap resamples of the cluster stability (Jaccard per cluster).") var stabilityResamples = 20
+  @Option(help: "Also write every representation as DIR/NAME.npy [records, features] (float32) with DIR/records.csv (ecg_id, subtype), to cluster them elsewhere.")
+  var saveRepresentations: String?
 
   func validate() throws {
     try DatasetSplit.validate(split)
@@ -94,7 +97,7 @@ struct Discover: ParsableCommand {
     print("discover \(runURL.path): \(selected.count) \(className) records\(subtypeNames.isEmpty ? "" : " (\(subtypeNames.map { name in "\(name) \(selected.filter { $0.subtype.map { subtypeNames[$0] } == name }.count)" }.joined(separator: ", ")))"), \(method) of \(fixedTarget.map { classes[$0] } ?? "the predicted class") on \(loaded.architecture.name)")
 
     // 2. Representations: beat-aligned attribution and signal, hidden features.
-    let attribution = AttributionSettings(absolute: true).method(method, architecture: loaded.architecture.name)!
+    let attribution = AttributionSettings(absolute: !signed).method(method, architecture: loaded.architecture.name)!
     let hiddenLayer = Self.hiddenLayer(loaded)
     let before = 30 * rate / 100, after = 50 * rate / 100
     var kept: [(index: Int, subtype: Int?)] = []
@@ -147,6 +150,21 @@ struct Discover: ParsableCommand {
       }.map { $0.isEmpty ? "(labelled, not planted)" : $0 }
       let names = Array(Set(planted)).sorted()
       if names.count > 1 { truths.append(("planted subtype", planted.map { names.firstIndex(of: $0)! }, names)) }
+      // The planted territory: the subtype (e.g. AMI / IMI) that the record's planted findings
+      // belong to (ILMI → IMI, ASMI → AMI, …) — the truth the reader's labels approximate. Records
+      // with no planted finding of a subtype (label noise) or with findings of two are not scored.
+      if !subtypeNames.isEmpty {
+        let territory = ids.map { id -> Int in
+          let found = Set((truth.findings[id] ?? []).filter(\.planted).compactMap { finding -> Int? in
+            let subclass = dataset.statements[finding.code]?.diagnosticSubclass
+            return subtypeNames.firstIndex { $0 == finding.code || $0 == subclass }
+          })
+          return found.count == 1 ? found.first! : -1
+        }
+        truths.append(("planted territory", territory, subtypeNames))
+        let unscored = territory.filter { $0 < 0 }.count
+        if unscored > 0 { print("  planted territory: \(unscored) of \(n) records have no planted \(subtypeNames.joined(separator: "/")) finding or two of them and are not scored against it") }
+      }
     }
     let female = kept.map { dataset.entries[$0.index].sex }  // PTB-XL: 1 = female
 
@@ -161,6 +179,17 @@ struct Discover: ParsableCommand {
       for lead in 0..<12 { leadShares[r * 12 + lead] = normalised[(r * width + lead * width / 12)..<(r * width + (lead + 1) * width / 12)].reduce(0) { $0 + abs($1) } }
     }
     let layers = [("attribution", heats, width), ("attribution-l1", normalised, width), ("lead-share", leadShares, 12), ("cells", cells, cells.count / n), ("beat", beats, width), ("hidden", hidden, hidden.count / n)]
+    if let saveRepresentations {
+      let directory = URL(fileURLWithPath: saveRepresentations)
+      try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+      for (name, values, d) in layers {
+        try NumPy.write(Tensor(shape: [n, d], scalars: values.map(Float.init)), to: directory.appendingPathComponent("\(name).npy"))
+      }
+      let rows = zip(ids, kept).map { "\($0),\($1.subtype.map { subtypeNames[$0] } ?? "")" }
+      try Data((["ecg_id,subtype"] + rows).joined(separator: "\n").appending("\n").utf8)
+        .write(to: directory.appendingPathComponent("records.csv"), options: .atomic)
+      print("  wrote the representations to \(directory.path)/{\(layers.map(\.0).joined(separator: ","))}.npy and records.csv")
+    }
     var report: [[String: Any]] = []
     var attributionScores: (scores: [Double], components: Int)?
     print(pad("representation", 15) + pad("method", 9) + truths.map { pad("ARI/NMI/acc vs \($0.name)", 34) }.joined() + "silhouette  stability (Jaccard per cluster)")
@@ -210,23 +239,28 @@ struct Discover: ParsableCommand {
         var line: [String] = []
         var against: [String: Any] = [:]
         for truth in truths {
-          let ari = ClusterMetrics.adjustedRandIndex(truth.labels, labels), nmi = ClusterMetrics.normalizedMutualInformation(truth.labels, labels)
-          let accuracy = ClusterMetrics.matchedAccuracy(truth.labels, labels)
-          let table = ClusterMetrics.contingency(truth.labels, labels)
-          against[truth.name] = ["ari": ari, "nmi": nmi, "matched_accuracy": accuracy, "classes": table.classes.map { truth.names[$0] }, "contingency": table.counts]
+          // Records a truth does not know (label −1) are left out of its scores.
+          let scored = truth.labels.indices.filter { truth.labels[$0] >= 0 }
+          let (known, found) = (scored.map { truth.labels[$0] }, scored.map { labels[$0] })
+          let ari = ClusterMetrics.adjustedRandIndex(known, found), nmi = ClusterMetrics.normalizedMutualInformation(known, found)
+          let accuracy = ClusterMetrics.matchedAccuracy(known, found)
+          let table = ClusterMetrics.contingency(known, found)
+          against[truth.name] = ["ari": ari, "nmi": nmi, "matched_accuracy": accuracy, "classes": table.classes.map { truth.names[$0] }, "contingency": table.counts,
+                                 "records": scored.count]
           line.append(String(format: "%.2f/%.2f/%.2f", ari, nmi, accuracy))
         }
         entry["scores"] = against
         entry["labels"] = labels
+        // NaN (no resample, or a cluster never matched) is JSON null.
         entry["stability_jaccard"] = ClusterStability.jaccard(scores, rows: n, features: k, labels: labels, resamples: stabilityResamples, seed: seed) { sample, rows in
           cluster(sample, rows, clusters, restarts: 2)
-        }
+        }.map { $0.isFinite ? $0 as Any : NSNull() }
         // Prototypes: the mean beat-aligned attribution and beat per cluster [clusters, leads × width].
         entry["prototype_attribution"] = (0..<clusters).map { c in Self.mean(heats, width: width, rows: labels.indices.filter { labels[$0] == c }) }
         entry["prototype_beat"] = (0..<clusters).map { c in Self.mean(beats, width: width, rows: labels.indices.filter { labels[$0] == c }) }
         report.append(entry)
         print(pad(name, 15) + pad(algorithm, 9) + line.map { pad($0, 34) }.joined() + pad((entry["silhouette"] as? Double).map { String(format: "%.2f", $0) } ?? "n/a", 12)
-          + ((entry["stability_jaccard"] as? [Double]) ?? []).map { String(format: "%.2f", $0) }.joined(separator: " "))
+          + ((entry["stability_jaccard"] as? [Any]) ?? []).map { ($0 as? Double).map { String(format: "%.2f", $0) } ?? "n/a" }.joined(separator: " "))
       }
     }
     var embeddingJSON: [Double]?
