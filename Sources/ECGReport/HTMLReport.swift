@@ -11,7 +11,8 @@ public struct HTMLReport: Sendable {
     case note(String)
     /// A table: header cells and rows of cells (escaped); `numeric` right-aligns columns after the first.
     case table(header: [String], rows: [[String]], numeric: Bool)
-    /// SVG figures side by side with a caption (the SVG is inserted as is).
+    /// SVG figures side by side with a caption (the SVG is inserted as is), numbered
+    /// "Figure 1.", "Figure 2.", … in order.
     case figures([String], caption: String)
     /// A sub-heading.
     case heading(String)
@@ -59,6 +60,7 @@ public struct HTMLReport: Sendable {
     var out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>\(e(title))</title>\n<style>\(Self.style)</style></head><body>\n"
     out += "<header><h1>\(e(title))</h1>" + subtitle.map { "<p class=\"sub\">\(e($0))</p>" }.joined() + "</header>\n<nav>"
     out += sections.enumerated().map { "<a href=\"#\(e($0.element.id))\">\($0.offset + 1). \(e($0.element.title))</a>" }.joined() + "</nav>\n"
+    var figureNumber = 0
     for (i, section) in sections.enumerated() {
       out += "<section id=\"\(e(section.id))\"><h2>\(i + 1). \(e(section.title))</h2>\n"
       for block in section.blocks {
@@ -73,7 +75,9 @@ public struct HTMLReport: Sendable {
           }
           out += "</tbody></table>\n"
         case .figures(let svgs, let caption):
-          out += "<figure><div class=\"row\">" + svgs.map(Self.inlineable).joined(separator: "\n") + "</div><figcaption>\(e(caption))</figcaption></figure>\n"
+          figureNumber += 1
+          out += "<figure id=\"figure-\(figureNumber)\"><div class=\"row\">" + svgs.map(Self.inlineable).joined(separator: "\n")
+            + "</div><figcaption><b>Figure \(figureNumber).</b> \(e(caption))</figcaption></figure>\n"
         }
       }
       out += "</section>\n"

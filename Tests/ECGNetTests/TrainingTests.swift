@@ -35,6 +35,19 @@ import Testing
     #expect(Metrics.auc(scores: [1, 2], labels: [true, true]) == nil)
   }
 
+  /// scikit-learn 1.9: `roc_curve([0,1,1,0,1,0], [.1,.8,.4,.4,.9,.2], drop_intermediate=False)`
+  /// (tied scores make one point); the trapezoid area under it is the AUC.
+  @Test func rocCurveEqualsScikitLearnsPoints() throws {
+    let scores: [Float] = [0.1, 0.8, 0.4, 0.4, 0.9, 0.2], labels = [false, true, true, false, true, false]
+    let curve = try #require(Metrics.rocCurve(scores: scores, labels: labels))
+    let expected: [(Double, Double)] = [(0, 0), (0, 1.0 / 3), (0, 2.0 / 3), (1.0 / 3, 1), (2.0 / 3, 1), (1, 1)]
+    #expect(curve.count == expected.count)
+    for (p, q) in zip(curve, expected) { #expect(abs(p.fpr - q.0) < 1e-12 && abs(p.tpr - q.1) < 1e-12) }
+    let area = zip(curve, curve.dropFirst()).map { ($1.fpr - $0.fpr) * ($1.tpr + $0.tpr) / 2 }.reduce(0, +)
+    #expect(abs(area - Metrics.auc(scores: scores, labels: labels)!) < 1e-12)
+    #expect(Metrics.rocCurve(scores: [1, 2], labels: [false, false]) == nil)
+  }
+
   /// BCE-with-logits gradient equals finite differences; MSE likewise.
   @Test(arguments: [Loss.binaryCrossEntropyWithLogits, .meanSquaredError])
   func lossGradient(loss: Loss) {

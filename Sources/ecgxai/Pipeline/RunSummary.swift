@@ -52,15 +52,18 @@ struct RunSummary {
         + (shown.isEmpty ? "" : ": " + shown.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")))
     }
     if let d = json("discovery.json"), let results = d["results"] as? [[String: Any]] {
-      var best: [String: (ari: Double, algorithm: String)] = [:]
-      for r in results {
-        guard let rep = r["representation"] as? String, let alg = r["algorithm"] as? String,
-          let ari = ((r["scores"] as? [String: Any])?["subtypes"] as? [String: Any])?["ari"] as? Double else { continue }
-        if ari > best[rep]?.ari ?? -.infinity { best[rep] = (ari, alg) }
+      for truth in ["subtypes", "planted territory"] {
+        var best: [String: (ari: Double, algorithm: String)] = [:]
+        for r in results {
+          guard let rep = r["representation"] as? String, let alg = r["algorithm"] as? String,
+            let ari = ((r["scores"] as? [String: Any])?[truth] as? [String: Any])?["ari"] as? Double else { continue }
+          if ari > best[rep]?.ari ?? -.infinity { best[rep] = (ari, alg) }
+        }
+        guard !best.isEmpty else { continue }
+        let subtypes = (d["subtypes"] as? [String])?.joined(separator: "/") ?? "subtypes"
+        lines.append("  discovery \(d["class"] as? String ?? "?") (\(d["records"] as? Int ?? 0) records) vs \(truth == "subtypes" ? subtypes + " labels" : "the planted " + subtypes + " territory"): best ARI "
+          + best.sorted { $0.value.ari > $1.value.ari }.map { "\($0.key) \(f2($0.value.ari)) (\($0.value.algorithm))" }.joined(separator: ", "))
       }
-      let subtypes = (d["subtypes"] as? [String])?.joined(separator: "/") ?? "subtypes"
-      lines.append("  discovery \(d["class"] as? String ?? "?") (\(d["records"] as? Int ?? 0) records) vs \(subtypes): best ARI "
-        + best.sorted { $0.value.ari > $1.value.ari }.map { "\($0.key) \(f2($0.value.ari)) (\($0.value.algorithm))" }.joined(separator: ", "))
     }
     let report = runURL.appendingPathComponent("report.html")
     if FileManager.default.fileExists(atPath: report.path) { lines.append("  report: \(report.path)") }
