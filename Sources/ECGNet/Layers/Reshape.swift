@@ -30,7 +30,7 @@ public final class Reshape: Layer, @unchecked Sendable {
   /// The output shape for an input of shape `input`, or nil if the rule does not apply to it
   /// (wrong element count, an axis out of range, a squeezed extent other than 1, …).
   public func outputShape(_ input: [Int]) -> [Int]? {
-    let count = input.reduce(1, *)
+    guard let count = Self.product(input) else { return nil }
     switch rule {
     case .target(let target):
       guard target.filter({ $0 == -1 }).count <= 1, target.allSatisfy({ $0 >= -1 }) else { return nil }
@@ -44,17 +44,19 @@ public final class Reshape: Layer, @unchecked Sendable {
         }
       }
       if let unknown = shape.firstIndex(of: -1) {
-        let known = shape.enumerated().filter { $0.offset != unknown }.reduce(1) { $0 * $1.element }
-        guard known > 0, count % known == 0 else { return nil }
+        guard let known = Self.product(shape.enumerated().filter { $0.offset != unknown }.map(\.element)),
+          known > 0, count % known == 0
+        else { return nil }
         shape[unknown] = count / known
       }
-      return shape.reduce(1, *) == count ? shape : nil
+      return Self.product(shape) == count ? shape : nil
     case .squeeze(let axes):
       let normalised = axes.map { $0 < 0 ? $0 + input.count : $0 }
       guard normalised.allSatisfy({ $0 >= 1 && $0 < input.count && input[$0] == 1 }) else { return nil }
       if normalised.isEmpty { return [input[0]] + input.dropFirst().filter { $0 != 1 } }
       return input.enumerated().filter { !normalised.contains($0.offset) }.map(\.element)
     case .unsqueeze(let axes):
+      guard axes.count <= 8 else { return nil }
       let rank = input.count + axes.count
       let normalised = axes.map { $0 < 0 ? $0 + rank : $0 }
       guard Set(normalised).count == axes.count, normalised.allSatisfy({ $0 >= 1 && $0 < rank }) else { return nil }
@@ -74,6 +76,18 @@ public final class Reshape: Layer, @unchecked Sendable {
       guard order == order.sorted() else { return nil }
       return moved
     }
+  }
+
+  /// The product of non-negative extents, or nil on a negative extent or overflow.
+  static func product(_ extents: [Int]) -> Int? {
+    var result = 1
+    for e in extents {
+      guard e >= 0 else { return nil }
+      let (p, overflow) = result.multipliedReportingOverflow(by: e)
+      if overflow { return nil }
+      result = p
+    }
+    return result
   }
 
   public func forward(_ input: Tensor, options: PassOptions, hooks: PassHooks) -> Tensor {

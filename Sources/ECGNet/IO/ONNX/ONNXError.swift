@@ -21,6 +21,17 @@ public enum ONNXError: Error, CustomStringConvertible, Equatable {
     "Sigmoid", "Slice", "Softmax", "Squeeze", "Sub", "Tanh", "Transpose", "Unsqueeze",
   ]
 
+  /// The case's name (`corrupt`, `unsupportedOperator`, …), for tallies.
+  public var kind: String {
+    switch self {
+    case .unreadable: "unreadable"
+    case .corrupt: "corrupt"
+    case .invalidModel: "invalidModel"
+    case .unsupportedOperator: "unsupportedOperator"
+    case .invalidNode: "invalidNode"
+    }
+  }
+
   /// A description for users: what is wrong, where, and what to do.
   public var description: String {
     switch self {

@@ -77,7 +77,7 @@ extension GraphBuilder {
         rule = op == "Squeeze" ? .squeeze(axes) : .unsqueeze(axes)
       }
       // Constants have no batch axis: reshape as plain arrays.
-      guard let shape = Self.constantShape(c.shape, rule) else { throw fail("\(op) \(rule) does not apply to a constant of shape \(c.shape)") }
+      guard let shape = Self.constantShape(c.shape, rule), Reshape.product(shape) == c.count else { throw fail("\(op) \(rule) does not apply to a constant of shape \(c.shape)") }
       return ConstantTensor(shape: shape, values: c.values, isInteger: c.isInteger)
     case "Transpose":
       let c = try input(0)
@@ -110,6 +110,7 @@ extension GraphBuilder {
       let outer = c.shape[..<a].reduce(1, *)
       let inner = c.shape[(a + 1)...].reduce(1, *)
       let extent = c.shape[a]
+      _ = try limited([outer, indices.count, inner])
       var values: [Double] = []
       for o in 0..<outer {
         for i in indices.integers {
@@ -191,6 +192,7 @@ extension GraphBuilder {
       guard normalised.allSatisfy({ $0 >= 0 && $0 < shape.count && shape[$0] == 1 }) else { return nil }
       return normalised.isEmpty ? shape.filter { $0 != 1 } : shape.enumerated().filter { !normalised.contains($0.offset) }.map(\.element)
     case .unsqueeze(let axes):
+      guard axes.count <= 8 else { return nil }
       let rank = shape.count + axes.count
       let normalised = axes.map { $0 < 0 ? $0 + rank : $0 }
       guard Set(normalised).count == axes.count, normalised.allSatisfy({ $0 >= 0 && $0 < rank }) else { return nil }

@@ -145,7 +145,8 @@ extension GraphBuilder {
     case "ReduceMean", "ReduceMax": return .value(try importReduce(op, inputs, attributes))
     case "Concat":
       let values = try inputs.indices.map { try dynamic(inputs, $0, "concatenated input") }
-      let a = try axis(attributes.int("axis", 1), rank: shapes[values[0]].count)
+      guard let first = values.first else { throw fail("Concat without inputs") }
+      let a = try axis(attributes.int("axis", 1), rank: shapes[first].count)
       guard a >= 1 else { throw fail("concatenation along the batch axis is not supported") }
       return .value(values.count == 1 ? values[0] : try append(.concat(axis: a), inputs: values))
     case "Add", "Sub", "Mul", "Div": return .value(try importArithmetic(op, inputs))

@@ -93,7 +93,7 @@ struct GraphBuilder {
   /// The module scope (dotted prefixes, outermost first) of every node in `nodes`.
   var scopes: [[String]] = []
   /// The ONNX node (name, operator) and suffix each node of `nodes` comes from.
-  var origins: [(name: String, op: String, suffix: String?)] = []
+  var origins: [(name: String, op: String, suffix: String?, isLayer: Bool)] = []
   /// How many graph nodes read each ONNX tensor name (for fusions).
   var readers: [String: Int] = [:]
   /// The fixed batch extent of the declared input, if it has one.
@@ -227,22 +227,24 @@ struct GraphBuilder {
     return unique
   }
 
-  /// The node names: a module's path if it is the only node imported from that module (a
+  /// The node names: a module's path if it is the only layer imported from that module (a
   /// `Conv` in `features.0.0` is `features.0.0`), else the path and the operator
   /// (`features.4.0.Add`); extra nodes an ONNX node needs carry a suffix (`.pad`). Names without
   /// torch scopes are kept (cleaned); repeats get `_1`, `_2`, ….
   func nodeNames() -> [String] {
     var perScope: [String: Int] = [:]
-    for origin in origins where origin.suffix == nil {
+    for origin in origins where origin.suffix == nil && origin.isLayer {
       if let inner = Self.scope(of: origin.name).last { perScope[inner, default: 0] += 1 }
     }
     var used = Set<String>()
     return origins.map { origin in
       var base: String
       if let inner = Self.scope(of: origin.name).last {
-        base = perScope[inner, default: 0] == 1 ? inner : inner + "." + origin.op
+        // Additions and concatenations are no layers: the module's path goes to its identity node.
+        base = perScope[inner, default: 0] == 1 && origin.isLayer ? inner : inner + "." + origin.op
       } else {
-        let cleaned = String(origin.name.map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." ? $0 : "_" })
+        let trimmed = origin.name.drop { $0 == "/" }.replacingOccurrences(of: "/", with: ".")
+        let cleaned = String(trimmed.map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." ? $0 : "_" })
         base = cleaned.isEmpty ? origin.op : cleaned
       }
       if let suffix = origin.suffix { base += "." + suffix }
@@ -263,11 +265,11 @@ struct GraphBuilder {
     do { shape = try LayerGraph.outputShape(of: operation, inputs: inputs.map { shapes[$0] }) } catch let error as GraphError {
       throw fail(error.description)
     }
-    guard shape.allSatisfy({ $0 >= 0 }), shape.reduce(1, { $0.multipliedReportingOverflow(by: max($1, 1)).partialValue }) < (1 << 31) else {
-      throw fail("output shape \(shape) is too large")
-    }
+    guard let count = Reshape.product(shape), count < (1 << 31) else { throw fail("output shape \(shape) is too large") }
     nodes.append(LayerGraph.Node(name: "", operation: operation, inputs: inputs))
-    origins.append((current.name, current.op, suffix))
+    let isLayer: Bool
+    if case .layer = operation { isLayer = true } else { isLayer = false }
+    origins.append((current.name, current.op, suffix, isLayer))
     scopes.append(Self.scope(of: current.name))
     shapes.append(shape)
     return nodes.count
