@@ -168,7 +168,7 @@ struct Explain: ParsableCommand {
       try Data(("ecg_id\n" + ids.joined(separator: "\n") + "\n").utf8).write(to: idsURL, options: .atomic)
     }
     let seconds = Date().timeIntervalSince(start)
-    print("wrote \(outURL.path): \(attribution.name) attributions of \(n) records in \(String(format: "%.1f", seconds)) s (\(String(format: "%.1f", Double(n) / seconds)) records/s)")
+    print("wrote \(outURL.path): \(attribution.name) attributions of \(model.architecture.name) on \(n) records in \(String(format: "%.1f", seconds)) s (\(String(format: "%.1f", Double(n) / seconds)) records/s)")
     for (key, list) in diagnostics.sorted(by: { $0.key < $1.key }) {
       let mean = list.reduce(0, +) / Double(list.count)
       let worst = list.map(abs).max() ?? 0
