@@ -37,11 +37,16 @@ let package = Package(
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     // The expert-rules file of the audit.
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    // ONNX import (the runtime library only; the generated onnx.pb.swift is committed).
+    .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
   ],
   targets: [
     // MARK: - Public API
     .target(name: "ECGTensor", dependencies: ["_ECGKernels"], swiftSettings: numericFlags),
-    .target(name: "ECGNet", dependencies: ["ECGTensor"], swiftSettings: numericFlags),
+    .target(
+      name: "ECGNet",
+      dependencies: ["ECGTensor", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+      swiftSettings: numericFlags),
     .target(name: "ECGSignal", dependencies: ["ECGTensor"], swiftSettings: numericFlags),
     .target(name: "ECGExplain", dependencies: ["ECGNet", "ECGTensor"], swiftSettings: numericFlags),
     .target(name: "ECGPhantom", dependencies: ["ECGSignal", "ECGTensor"], swiftSettings: numericFlags),

@@ -61,6 +61,7 @@ extension AttributionMethod {
     guard input.rank == 3, input.shape[1] == leads, input.shape[0] > 0, input.shape[2] > 0 else {
       throw AttributionError.badInputShape(shape: input.shape, leads: leads)
     }
+    if let problem = model.inputShapeProblem(input.shape) { throw AttributionError.invalidParameter(problem) }
     guard targets.count == input.shape[0] else {
       throw AttributionError.invalidParameter("\(targets.count) targets for \(input.shape[0]) records")
     }

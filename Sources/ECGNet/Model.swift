@@ -30,6 +30,22 @@ public final class Model: @unchecked Sendable {
     return root.run(input, options: options, hooks: hooks)
   }
 
+  /// Why an input of shape `shape` cannot be run, or nil if it can: it must be
+  /// [batch ≥ 1, `architecture.inputChannels`, time ≥ 1], and an imported graph (`LayerGraph`)
+  /// must fit it node by node (e.g. a model exported with a fixed length).
+  public func inputShapeProblem(_ shape: [Int]) -> String? {
+    let leads = architecture.inputChannels
+    guard shape.count == 3, shape[0] > 0, shape[1] == leads, shape[2] > 0 else {
+      return "input has shape \(shape); expected [records, \(leads), samples]"
+    }
+    if let graph = root as? LayerGraph {
+      do { _ = try graph.outputShape(forInput: shape) } catch let error as GraphError {
+        return "input of shape \(shape) does not fit \(architecture.name): \(error.description)"
+      } catch { return "\(error)" }
+    }
+    return nil
+  }
+
   /// Propagates `upstream` [N, classes] back to the input after a recorded forward pass.
   public func backward(
     _ upstream: Tensor, options: PassOptions = .attribution, hooks: PassHooks = PassHooks()

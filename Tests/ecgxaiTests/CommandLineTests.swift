@@ -238,4 +238,57 @@ import Testing
     #expect(synth.status != 0 && synth.error.contains("Error:"))
     #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("mine.txt").path))
   }
+
+  static let onnxFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Fixtures/ECGNet")
+
+  /// Writes a float32 .npy file (NumPy format 1.0).
+  static func writeNPY(_ values: [Float], shape: [Int], to url: URL) throws {
+    var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(shape.map(String.init).joined(separator: ", ")),), }"
+    while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+    header += "\n"
+    var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xff), UInt8(header.utf8.count >> 8)])
+    data.append(Data(header.utf8))
+    values.withUnsafeBytes { data.append(contentsOf: $0) }
+    try data.write(to: url)
+  }
+
+  /// `--model FILE.onnx` and `--model FILE.safetensors --arch NAME` on predict and explain; an
+  /// unsupported operator or a truncated file is `Error: …` naming the file (and node and op).
+  @Test func onnxAndStateDictModels() throws {
+    try #require(FileManager.default.isExecutableFile(atPath: Self.executable.path), "build the ecgxai product first")
+    let dir = Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let x = dir.appendingPathComponent("X.npy")
+    try Self.writeNPY((0..<(3 * 12 * 1000)).map { Float(sin(Double($0) * 0.01)) }, shape: [3, 12, 1000], to: x)
+    let onnx = Self.onnxFixtures.appendingPathComponent("onnx/foreign.onnx").path
+    let predict = try Self.run(["predict", "--model", onnx, "--input", x.path, "--out", dir.appendingPathComponent("Y.npy").path])
+    #expect(predict.status == 0 && predict.output.contains("foreign.onnx"), "\(predict.error)")
+    let explain = try Self.run([
+      "explain", "--model", onnx, "--input", x.path, "--method", "lrp-epsilon", "--epsilon", "0.001", "--target", "1",
+      "--out", dir.appendingPathComponent("A.npy").path,
+    ])
+    #expect(explain.status == 0 && explain.output.contains("foreign.onnx"), "\(explain.error)")
+    #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("A.npy").path))
+    let gradcam = try Self.run(["explain", "--model", onnx, "--input", x.path, "--method", "gradcam", "--out", dir.appendingPathComponent("G.npy").path])
+    #expect(gradcam.status == 0, "\(gradcam.error)")
+
+    let unsupported = Self.onnxFixtures.appendingPathComponent("onnx/unsupported.onnx").path
+    let bad = try Self.run(["predict", "--model", unsupported, "--input", x.path, "--out", dir.appendingPathComponent("U.npy").path])
+    #expect(bad.status != 0 && bad.error.hasPrefix("Error:") && bad.error.contains("LpNormalization")
+      && bad.error.contains("/branches/b/b.3/Tanh") && bad.error.contains(unsupported) && bad.error.contains("BatchNormalization"), "\(bad.error)")
+    let truncated = dir.appendingPathComponent("cut.onnx")
+    try Data(try Data(contentsOf: URL(fileURLWithPath: onnx)).prefix(5000)).write(to: truncated)
+    let cut = try Self.run(["explain", "--model", truncated.path, "--input", x.path, "--out", dir.appendingPathComponent("C.npy").path])
+    #expect(cut.status != 0 && cut.error.contains("Error:") && cut.error.contains("truncated or corrupt"), "\(cut.error)")
+
+    let state = Self.onnxFixtures.appendingPathComponent("lenet1d.safetensors").path
+    let noArch = try Self.run(["predict", "--model", state, "--input", x.path, "--out", dir.appendingPathComponent("S.npy").path])
+    #expect(noArch.status != 0 && noArch.error.contains("--arch"), "\(noArch.error)")
+    let withArch = try Self.run(["predict", "--model", state, "--arch", "lenet1d", "--input", x.path, "--out", dir.appendingPathComponent("S.npy").path])
+    #expect(withArch.status == 0 && withArch.output.contains("lenet1d"), "\(withArch.error)")
+    let wrongArch = try Self.run(["predict", "--model", state, "--arch", "xresnet1d50", "--input", x.path, "--out", dir.appendingPathComponent("S.npy").path])
+    #expect(wrongArch.status != 0 && wrongArch.error.contains("Error:"), "\(wrongArch.error)")
+  }
 }

@@ -2,7 +2,7 @@ import ECGNet
 import ECGTensor
 
 /// Which rule applies to which layer — Zennit's composites (zennit.composites), with its base
-/// layer map: activations and BatchNorm → pass, average pooling (and residual sums when split)
+/// layer map: activations (ReLU, LeakyReLU, ELU, Sigmoid, Tanh — not Softmax) and BatchNorm → pass, average pooling (and residual sums when split)
 /// → norm, everything else without a rule → gradient.
 public struct LRPComposite: Sendable, Equatable {
   /// Rule of every convolution (except the first layer if `firstLayer` is set).
@@ -54,7 +54,7 @@ public struct LRPComposite: Sendable, Equatable {
     switch layer {
     case is Conv1d: return isFirst ? (firstLayer ?? convolution) : convolution
     case is Linear: return isFirst ? (firstLayer ?? linear) : linear
-    case is ReLU, is BatchNorm1d: return .pass
+    case is ReLU, is LeakyReLU, is ELU, is Sigmoid, is Tanh, is BatchNorm1d: return .pass
     case is AvgPool1d: return .norm(stabilizer: stabilizer)
     case let pool as GlobalPool1d where pool.mode != .maximum: return .norm(stabilizer: stabilizer)
     default: return .gradient

@@ -70,3 +70,36 @@ extension Model {
     return model
   }
 }
+
+extension Model {
+  /// Loads a PyTorch `state_dict` saved as safetensors (`safetensors.torch.save_file(
+  /// model.state_dict(), …)` from the paper's code) into the built-in architecture `name`.
+  ///
+  /// Input leads and classes are read from the tensors (the first convolution's and the last
+  /// linear layer's weights); class names from `FILE.classes.txt` next to it (one per line), if
+  /// present. Loading is strict as `loadWeights(from:)`.
+  /// - Throws: `ModelZooError` for an unknown name, `WeightsError` for a file that does not fit.
+  public static func load(stateDict url: URL, architecture name: String) throws -> Model {
+    guard ModelZoo.names.contains(name) else { throw ModelZooError.unknownArchitecture(name) }
+    let entries = try SafeTensors.read(url)
+    let (first, last) = name == "lenet1d" ? ("sequential.0.weight", "sequential.15.weight") : ("features.0.0.weight", "l1.weight")
+    func shape(_ key: String, rank: Int) throws -> [Int] {
+      guard let entry = entries[key] else { throw WeightsError.missingKey(path: url.path, key: key) }
+      guard case .float(let t) = entry, t.rank == rank, t.shape.allSatisfy({ $0 > 0 }) else {
+        throw WeightsError.corrupt(path: url.path, reason: "'\(key)' is not a float tensor of rank \(rank) — is this a \(name) state dict?")
+      }
+      return t.shape
+    }
+    let leads = try shape(first, rank: 3)[1]
+    let classes = try shape(last, rank: 2)[0]
+    var classNames: [String]? = nil
+    let sidecar = url.deletingPathExtension().appendingPathExtension("classes.txt")
+    if let text = try? String(contentsOf: sidecar, encoding: .utf8) {
+      let names = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+      if names.count == classes { classNames = names }
+    }
+    let model = try ModelZoo.make(ModelArchitecture(name: name, inputChannels: leads, classes: classes, classNames: classNames))
+    try model.loadWeights(from: url)
+    return model
+  }
+}

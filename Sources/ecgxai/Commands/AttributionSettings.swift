@@ -1,4 +1,5 @@
 import ECGExplain
+import ECGNet
 
 /// The attribution methods the command line offers, by name, with their parameters: the defaults
 /// are the paper's (and `ecgxai explain`'s option defaults), so every command builds a method the
@@ -26,6 +27,16 @@ struct AttributionSettings {
   var stride = 25
   /// GradCAM layer; nil: the last feature block (lenet1d `sequential.10`, xresnet `features.7`).
   var layer: String?
+
+  /// The method called `name` for `model`, or nil for an unknown name. An imported model's
+  /// default GradCAM layer is its last layer with a [batch, channels, time] output.
+  func method(_ name: String, model: Model) -> (any AttributionMethod)? {
+    var settings = self
+    if settings.layer == nil, let graph = model.root as? LayerGraph {
+      settings.layer = graph.lastFeatureLayer(forInput: [1, model.architecture.inputChannels, 1000])
+    }
+    return settings.method(name, architecture: model.architecture.name)
+  }
 
   /// The method called `name` for a model of `architecture`, or nil for an unknown name.
   func method(_ name: String, architecture: String) -> (any AttributionMethod)? {

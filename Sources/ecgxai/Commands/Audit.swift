@@ -31,7 +31,8 @@ struct Audit: ParsableCommand {
   @Argument(help: "Run directory (data/ and model/ inside).")
   var runDirectory: String?
 
-  @Option(help: "Model directory; default RUN/model.") var model: String?
+  @Option(help: "Model: a directory, an ONNX file (.onnx) or a state dict (.safetensors, with --arch); default RUN/model.") var model: String?
+  @Option(help: "With --model FILE.safetensors: the architecture of the state dict (lenet1d, xresnet1d18/34/50/101).") var arch: String?
   @Option(help: "PTB-XL-layout data folder; default RUN/data.") var data: String?
   @Option(help: "Conditions to audit (model class names, comma separated); default the paper's LVH, CLBBB, IMI, ASMI, AMI those the model has (all non-reference classes otherwise).")
   var conditions: String?
@@ -79,7 +80,7 @@ struct Audit: ParsableCommand {
     }
     let runURL = URL(fileURLWithPath: runDirectory!)
     let expertRules = try loadRules(rules)
-    let loaded = try ModelOptions.load(model ?? runURL.appendingPathComponent("model").path)
+    let loaded = try ModelOptions.load(model ?? runURL.appendingPathComponent("model").path, arch: arch)
     guard let classes = loaded.architecture.classNames else {
       throw CLIError("the model has no class names (architecture.json classNames); train it with --classes or on `ecgxai export` output")
     }
@@ -132,7 +133,7 @@ struct Audit: ParsableCommand {
     let partialURL = runURL.appendingPathComponent("audit/partial-" + label.replacingOccurrences(of: "/", with: "-of-") + ".sqlite")
     let writer = try AuditStore.PartialWriter(partialURL, settings: settings, shard: label)
     let position = Dictionary(uniqueKeysWithValues: records.enumerated().map { ($1.ecgID, $0) })
-    let attribution = AttributionSettings(absolute: true).method(method, architecture: loaded.architecture.name)!
+    let attribution = AttributionSettings(absolute: true).method(method, model: loaded)!
     var done = Set<AuditItemKey>()
     var itemCount = 0
     var unsegmented: [Int] = []

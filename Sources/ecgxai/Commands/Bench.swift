@@ -4,5 +4,5 @@ import ArgumentParser
 struct Bench: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Measure throughput of ecgxai's engines (see docs/benchmarks.md).",
-    subcommands: [BenchEngine.self, BenchExplain.self, BenchSignals.self])
+    subcommands: [BenchEngine.self, BenchExplain.self, BenchSignals.self, BenchONNXFuzz.self])
 }

@@ -29,7 +29,8 @@ struct Concepts: ParsableCommand {
       """)
 
   @Argument(help: "Run directory (data/, model/ and features.csv inside).") var runDirectory: String
-  @Option(help: "Model directory; default RUN/model.") var model: String?
+  @Option(help: "Model: a directory, an ONNX file (.onnx) or a state dict (.safetensors, with --arch); default RUN/model.") var model: String?
+  @Option(help: "With --model FILE.safetensors: the architecture of the state dict (lenet1d, xresnet1d18/34/50/101).") var arch: String?
   @Option(help: "PTB-XL-layout data folder; default RUN/data.") var data: String?
   @Option(help: "features.csv with the concept columns (from `ecgxai features`); default RUN/features.csv.") var features: String?
   @Option(help: "Concept columns of features.csv (comma separated); default the paper's 15 concepts.") var concepts: String?
@@ -65,7 +66,7 @@ struct Concepts: ParsableCommand {
   func run() throws {
     let started = Date()
     let runURL = URL(fileURLWithPath: runDirectory)
-    let loaded = try ModelOptions.load(model ?? runURL.appendingPathComponent("model").path)
+    let loaded = try ModelOptions.load(model ?? runURL.appendingPathComponent("model").path, arch: arch)
     if listLayers {
       let defaults = Set(LayerProbe.defaultLayers(of: loaded))
       for name in loaded.layerNames { print(defaults.contains(name) ? "\(name)  (default)" : name) }
@@ -144,7 +145,7 @@ struct Concepts: ParsableCommand {
     }
     guard !cavs.isEmpty else { throw CLIError("\(url.path) holds no CAVs") }
     let x = try readArray(path, what: "input")
-    try validateECGBatch(x, leads: model.architecture.inputChannels, path: path)
+    try validateECGBatch(x, leads: model.architecture.inputChannels, path: path, model: model)
     let cropLength = Int(stored.metadata["crop"] ?? "") ?? crop
     let input = try centreCrop(x, length: cropLength)
     var json: [String: Any] = ["input": path, "records": x.shape[0], "crop": cropLength, "cavs": url.path]

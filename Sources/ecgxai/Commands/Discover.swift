@@ -33,7 +33,8 @@ struct Discover: ParsableCommand {
       """)
 
   @Argument(help: "Run directory (data/ and model/ inside).") var runDirectory: String
-  @Option(help: "Model directory; default RUN/model.") var model: String?
+  @Option(help: "Model: a directory, an ONNX file (.onnx) or a state dict (.safetensors, with --arch); default RUN/model.") var model: String?
+  @Option(help: "With --model FILE.safetensors: the architecture of the state dict (lenet1d, xresnet1d18/34/50/101).") var arch: String?
   @Option(help: "PTB-XL-layout data folder; default RUN/data.") var data: String?
   @Option(name: .customLong("class"), help: "The class whose records are clustered (a label at any level: SCP code, subclass or superclass).") var className: String
   @Option(help: "Known subtypes to score against (comma separated labels); records must carry exactly one of them.") var subtypes: String?
@@ -70,7 +71,7 @@ struct Discover: ParsableCommand {
   func run() throws {
     let started = Date()
     let runURL = URL(fileURLWithPath: runDirectory)
-    let loaded = try ModelOptions.load(model ?? runURL.appendingPathComponent("model").path)
+    let loaded = try ModelOptions.load(model ?? runURL.appendingPathComponent("model").path, arch: arch)
     let classes = loaded.architecture.classNames ?? []
     if let target, !classes.contains(target) { throw CLIError("--target '\(target)' is not a class of the model (\(classes.joined(separator: ", ")))") }
     let fixedTarget = (target ?? (classes.contains(className) ? className : nil)).flatMap { classes.firstIndex(of: $0) }
@@ -97,7 +98,7 @@ struct Discover: ParsableCommand {
     print("discover \(runURL.path): \(selected.count) \(className) records\(subtypeNames.isEmpty ? "" : " (\(subtypeNames.map { name in "\(name) \(selected.filter { $0.subtype.map { subtypeNames[$0] } == name }.count)" }.joined(separator: ", ")))"), \(method) of \(fixedTarget.map { classes[$0] } ?? "the predicted class") on \(loaded.architecture.name)")
 
     // 2. Representations: beat-aligned attribution and signal, hidden features.
-    let attribution = AttributionSettings(absolute: !signed).method(method, architecture: loaded.architecture.name)!
+    let attribution = AttributionSettings(absolute: !signed).method(method, model: loaded)!
     let hiddenLayer = Self.hiddenLayer(loaded)
     let before = 30 * rate / 100, after = 50 * rate / 100
     var kept: [(index: Int, subtype: Int?)] = []

@@ -21,13 +21,17 @@ struct Explain: ParsableCommand {
       Examples: ecgxai explain runs/demo --method ig --split test        (→ runs/demo/attributions/ig.npy)
                 ecgxai explain runs/demo --method saliency --split all --shard 2/4
                 ecgxai explain --model runs/m/model --input X.npy --method lrp-epsilon --target 1 --out A.npy
+                ecgxai explain runs/demo --model my-net.onnx --method saliency      (a PyTorch model exported to ONNX)
+                ecgxai explain --model state.safetensors --arch xresnet1d50 --input X.npy --out A.npy
       """)
 
   @Argument(help: "Run directory (model/ and data/ inside); writes RUN/attributions/METHOD.npy.")
   var runDirectory: String?
 
-  @Option(help: "Model directory (architecture.json + weights.safetensors); default RUN/model.")
+  @Option(help: "Model: a directory (architecture.json + weights.safetensors), an ONNX file (.onnx) or a state dict (.safetensors, with --arch); default RUN/model.")
   var model: String?
+
+  @Option(help: "With --model FILE.safetensors: the architecture of the state dict (lenet1d, xresnet1d18/34/50/101).") var arch: String?
 
   @Option(help: "Input .npy [records, leads, samples] in mV (instead of a run directory).")
   var input: String?
@@ -90,22 +94,22 @@ struct Explain: ParsableCommand {
     }
   }
 
-  func makeMethod(architecture: String) -> any AttributionMethod {
+  func makeMethod(model: Model) -> any AttributionMethod {
     let settings = AttributionSettings(
       absolute: absolute, steps: steps, integration: IntegratedGradients.Method(rawValue: integration)!,
       baseline: baseline == "zero" ? .zero : .perLeadMean, internalBatchSize: internalBatchSize, epsilon: epsilon,
       gamma: gamma, low: low, high: high, residual: LRP.ResidualHandling(rawValue: residual)!, samples: samples, noise: noise,
       window: window, stride: occlusionStride, layer: layer)
-    return settings.method(method, architecture: architecture)!  // `validate()` checked the name
+    return settings.method(method, model: model)!  // `validate()` checked the name
   }
 
   func run() throws {
     let runURL = runDirectory.map { URL(fileURLWithPath: $0) }
-    let model = try ModelOptions.load(model ?? runURL!.appendingPathComponent("model").path)
+    let model = try ModelOptions.load(model ?? runURL!.appendingPathComponent("model").path, arch: arch)
     if let index = Int(target), index < 0 || index >= model.architecture.classes {
       throw CLIError("--target \(index) is out of range: the model has \(model.architecture.classes) outputs (0…\(model.architecture.classes - 1))")
     }
-    let attribution = makeMethod(architecture: model.architecture.name)
+    let attribution = makeMethod(model: model)
     // The records: a NumPy array, or a split of the run's dataset read batch by batch.
     let x: Tensor?
     var dataset: PTBXLDataset? = nil
@@ -113,7 +117,7 @@ struct Explain: ParsableCommand {
     let outURL: URL
     if let input {
       let array = try readArray(input, what: "input")
-      try validateECGBatch(array, leads: model.architecture.inputChannels, path: input)
+      try validateECGBatch(array, leads: model.architecture.inputChannels, path: input, model: model)
       x = array
       outURL = try outputURL(out!)
     } else {
@@ -141,7 +145,7 @@ struct Explain: ParsableCommand {
         let batch: Tensor
         if let x { batch = x.slice(range) } else {
           do { batch = try dataset!.batch(Array(indices[range]), rate: rate) } catch let error as PTBXLError { throw CLIError(error.description) }
-          try validateECGBatch(batch, leads: model.architecture.inputChannels, path: runDirectory!)
+          try validateECGBatch(batch, leads: model.architecture.inputChannels, path: runDirectory!, model: model)
         }
         if writer == nil { writer = try NumPy.StreamWriter(url: outURL, shape: [n] + Array(batch.shape.dropFirst())) }
         let targets = Int(target).map { Array(repeating: $0, count: batch.shape[0]) } ?? predictedTargets(model.forward(batch))
@@ -164,7 +168,7 @@ struct Explain: ParsableCommand {
       try Data(("ecg_id\n" + ids.joined(separator: "\n") + "\n").utf8).write(to: idsURL, options: .atomic)
     }
     let seconds = Date().timeIntervalSince(start)
-    print("wrote \(outURL.path): \(attribution.name) attributions of \(n) records in \(String(format: "%.1f", seconds)) s (\(String(format: "%.1f", Double(n) / seconds)) records/s)")
+    print("wrote \(outURL.path): \(attribution.name) attributions of \(model.architecture.name) on \(n) records in \(String(format: "%.1f", seconds)) s (\(String(format: "%.1f", Double(n) / seconds)) records/s)")
     for (key, list) in diagnostics.sorted(by: { $0.key < $1.key }) {
       let mean = list.reduce(0, +) / Double(list.count)
       let worst = list.map(abs).max() ?? 0

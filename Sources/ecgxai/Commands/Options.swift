@@ -4,20 +4,51 @@ import ECGSignal
 import ECGTensor
 import Foundation
 
-/// `--model DIR`: a model directory written by ecgxai (architecture.json + weights.safetensors).
+/// `--model PATH [--arch NAME]`: a model directory written by ecgxai (architecture.json +
+/// weights.safetensors), an ONNX file (`.onnx`), or a PyTorch state dict saved as
+/// `.safetensors` with `--arch`.
 struct ModelOptions: ParsableArguments {
-  @Option(name: .long, help: "Model directory (architecture.json + weights.safetensors).")
+  @Option(name: .long, help: "Model: a directory (architecture.json + weights.safetensors), an ONNX file (.onnx) or a state dict (.safetensors, with --arch).")
   var model: String
 
-  /// Loads the model or throws an error that says what is wrong.
-  func load() throws -> Model { try Self.load(model) }
+  @Option(name: .long, help: "With --model FILE.safetensors: its architecture (\(ModelZoo.names.joined(separator: ", "))).")
+  var arch: String?
 
-  /// Loads the model directory at `path` or throws an error that says what is wrong.
-  static func load(_ path: String) throws -> Model {
-    guard FileManager.default.fileExists(atPath: path) else { throw CLIError("model directory not found: \(path)") }
-    do { return try Model.load(from: URL(fileURLWithPath: path)) } catch let error as WeightsError {
+  /// Loads the model or throws an error that says what is wrong.
+  func load() throws -> Model { try Self.load(model, arch: arch) }
+
+  /// Loads the model at `path` — a model directory, an `.onnx` file, or a `.safetensors` state
+  /// dict of the built-in architecture `arch` — or throws an error that says what is wrong.
+  static func load(_ path: String, arch: String? = nil) throws -> Model {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+      throw CLIError("model not found: \(path) (a model directory, an .onnx file or a .safetensors state dict)")
+    }
+    let url = URL(fileURLWithPath: path)
+    do {
+      if isDirectory.boolValue {
+        if let arch { throw CLIError("--arch \(arch) is only for a .safetensors state dict; \(path) is a model directory") }
+        return try Model.load(from: url)
+      }
+      switch url.pathExtension.lowercased() {
+      case "onnx":
+        if arch != nil { throw CLIError("--arch is only for a .safetensors state dict; \(path) is an ONNX model") }
+        return try ONNXImporter.load(url)
+      case "safetensors":
+        guard let arch else {
+          throw CLIError("\(path) is a state dict: give its architecture with --arch (\(ModelZoo.names.joined(separator: ", ")))")
+        }
+        return try Model.load(stateDict: url, architecture: arch)
+      default:
+        throw CLIError("\(path): expected a model directory, an .onnx file or a .safetensors state dict with --arch")
+      }
+    } catch let error as WeightsError {
       throw CLIError(error.description)
-    } catch let error as ModelZooError { throw CLIError(error.description) }
+    } catch let error as ModelZooError {
+      throw CLIError(error.description)
+    } catch let error as ONNXError {
+      throw CLIError(error.description)
+    }
   }
 }
 
@@ -60,11 +91,13 @@ func readArray(_ path: String, what: String) throws -> Tensor {
   }
 }
 
-/// Checks that an ECG batch is [N, leads, T] with the model's lead count and no NaN/Inf.
-func validateECGBatch(_ x: Tensor, leads: Int, path: String) throws {
+/// Checks that an ECG batch is [N, leads, T] with the model's lead count and no NaN/Inf (and,
+/// given the model, that an imported graph fits its shape).
+func validateECGBatch(_ x: Tensor, leads: Int, path: String, model: Model? = nil) throws {
   guard x.rank == 3, x.shape[1] == leads, x.shape[0] > 0, x.shape[2] > 0 else {
     throw CLIError("\(path): expected an array [records, \(leads), samples], got \(x.shape)")
   }
+  if let problem = model?.inputShapeProblem(x.shape) { throw CLIError("\(path): \(problem)") }
   if let bad = x.scalars.firstIndex(where: { !$0.isFinite }) {
     let record = bad / (x.shape[1] * x.shape[2])
     throw CLIError("\(path): record \(record) contains NaN or infinite samples; clean or drop it first")

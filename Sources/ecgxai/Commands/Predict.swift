@@ -44,7 +44,7 @@ struct Predict: ParsableCommand {
     var logits: Tensor
     if let input {
       let x = try readArray(input, what: "input")
-      try validateECGBatch(x, leads: model.architecture.inputChannels, path: input)
+      try validateECGBatch(x, leads: model.architecture.inputChannels, path: input, model: model)
       logits = Trainer().predict(model, x: x, batchSize: batchSize)
     } else {
       let data = try dataset.load()!
@@ -55,7 +55,7 @@ struct Predict: ParsableCommand {
       for start in stride(from: 0, to: indices.count, by: batchSize) {
         let chunk = Array(indices[start..<min(indices.count, start + batchSize)])
         let x = try dataset.batch(data, chunk)
-        try validateECGBatch(x, leads: model.architecture.inputChannels, path: dataset.data!)
+        try validateECGBatch(x, leads: model.architecture.inputChannels, path: dataset.data!, model: model)
         let y = Trainer().predict(model, x: x, batchSize: batchSize)
         classes = y.shape[1]
         rows += y.scalars

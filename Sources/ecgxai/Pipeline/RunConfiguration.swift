@@ -226,6 +226,10 @@ extension RunConfiguration {
     return names
   }
 
-  /// The model directory (relative to the run) of a label task's classifier.
-  func modelDirectory(task: String) -> String { task == train.tasks[0] ? "model" : "model-\(task)" }
+  /// The model (relative to the run) of a label task's classifier: a model directory, or
+  /// `model.onnx` (+ `model.classes.txt`) when `train.model` is an ONNX file.
+  func modelDirectory(task: String) -> String {
+    guard task == train.tasks[0] else { return "model-\(task)" }
+    return train.model?.lowercased().hasSuffix(".onnx") == true ? "model.onnx" : "model"
+  }
 }

@@ -18,7 +18,8 @@ extension RunPipeline {
     let dataURL = runURL.appendingPathComponent("data")
     let dataset: PTBXLDataset
     do { dataset = try PTBXLDataset(root: dataURL) } catch let error as PTBXLError { throw CLIError(error.description) }
-    let model = try ModelOptions.load(runURL.appendingPathComponent("model").path)
+    let modelPath = c.modelDirectory(task: c.train.tasks[0])
+    let model = try ModelOptions.load(runURL.appendingPathComponent(modelPath).path)
     let classes = model.architecture.classNames ?? (0..<model.architecture.classes).map(String.init)
     let folds: Set<Int>? = DatasetSplit.folds[c.explain.split]!.map { f in
       f == "1-8" ? Set(1...8) : [Int(f)!]
@@ -40,7 +41,7 @@ extension RunPipeline {
     }
     let settings = AttributionSettings(absolute: true)
     let methods = try c.explain.methods.map { name -> any AttributionMethod in
-      guard let m = settings.method(name, architecture: model.architecture.name) else { throw CLIError("unknown method \(name)") }
+      guard let m = settings.method(name, model: model) else { throw CLIError("unknown method \(name)") }
       return m
     }
     let suffix = c.explain.split == "test" ? "" : ".\(c.explain.split)"
@@ -100,7 +101,7 @@ extension RunPipeline {
       }
     }
     let json: [String: Any] = [
-      "split": c.explain.split, "records": ids.count, "methods": methods.map(\.name), "model": "model",
+      "split": c.explain.split, "records": ids.count, "methods": methods.map(\.name), "model": modelPath, "model_name": model.architecture.name,
       "targets": ["rule": "the class of the record's planted, labelled finding (phantom), else the predicted class",
                   "classes": targetsUsed.map { classes[$0] }],
       "relevance_mass_in_evidence": summary,

@@ -57,11 +57,22 @@ extension RunPipeline {
       }())
       let started = Date()
       if index == 0, let given = c.train.model {
-        model = try ModelOptions.load(given)
-        let names = model.architecture.classNames ?? []
-        guard names == labels.classes else {
-          throw CLIError("train.model \(given) has classes \(names.isEmpty ? "without names" : names.joined(separator: ","))"
-            + "; the \(taskName) task of the data has \(labels.classes.joined(separator: ",")) (in this order)")
+        // A model directory, an ONNX file, or a state dict (.safetensors) of train.arch.
+        let loaded = try ModelOptions.load(given, arch: given.hasSuffix(".safetensors") ? c.train.arch : nil)
+        let names = loaded.architecture.classNames ?? []
+        if names.isEmpty && loaded.architecture.classes == labels.classes.count {
+          // An imported model knows no class names: its outputs are taken to be the task's
+          // classes in the benchmark's (sorted) order, as PTB-XL's benchmark code trains them.
+          var architecture = loaded.architecture
+          architecture.classNames = labels.classes
+          model = Model(architecture: architecture, root: loaded.root)
+          print("    \(taskName): \(given) names no classes; its \(labels.classes.count) outputs are taken as \(labels.classes.joined(separator: ", ")) (sorted, as the PTB-XL benchmark orders them)")
+        } else {
+          guard names == labels.classes else {
+            throw CLIError("train.model \(given) has \(names.isEmpty ? "\(loaded.architecture.classes) unnamed outputs" : "classes " + names.joined(separator: ","))"
+              + "; the \(taskName) task of the data has \(labels.classes.count): \(labels.classes.joined(separator: ",")) (in this order)")
+          }
+          model = loaded
         }
         print("    \(taskName): using the model \(given) (\(model.architecture.name), \(model.parameterCount) parameters), not training")
       } else {
@@ -89,7 +100,16 @@ extension RunPipeline {
       func counts(_ rows: [Int]) -> [String: Int] {
         Dictionary(uniqueKeysWithValues: labels.classes.enumerated().map { ci, name in (name, rows.filter { labels.matrix[$0, ci] > 0.5 }.count) })
       }
-      try model.save(to: runURL.appendingPathComponent(directory))
+      if directory.hasSuffix(".onnx"), let given = c.train.model {
+        // An imported graph is kept as the user's file (ecgxai saves only its own architectures).
+        let target = runURL.appendingPathComponent(directory)
+        try? FileManager.default.removeItem(at: target)
+        try FileManager.default.copyItem(at: URL(fileURLWithPath: given), to: target)
+        try Data((labels.classes.joined(separator: "\n") + "\n").utf8)
+          .write(to: target.deletingPathExtension().appendingPathExtension("classes.txt"), options: .atomic)
+      } else {
+        try model.save(to: runURL.appendingPathComponent(directory))
+      }
       let summary: [String: Any] = [
         "task": taskName, "arch": model.architecture.name, "parameters": model.parameterCount, "model": directory,
         "classes": labels.classes, "epochs": c.train.epochs, "best_epoch": bestEpoch, "history": history,
@@ -106,7 +126,8 @@ extension RunPipeline {
       print("    \(taskName) test fold 10: macro-AUC \(evaluation.score.map { String(format: "%.3f", $0) } ?? "n/a")"
         + (shown.count <= 8 ? ";  " + shown.map { "\($0.0) \(String(format: "%.3f", $0.1!))" }.joined(separator: "  ") : " over \(shown.count) classes")
         + "  → \(directory)/")
-      outputs += ["\(directory)/architecture.json", "\(directory)/weights.safetensors", "evaluation-\(taskName).json"]
+      outputs += (directory.hasSuffix(".onnx") ? [directory] : ["\(directory)/architecture.json", "\(directory)/weights.safetensors"])
+        + ["evaluation-\(taskName).json"]
     }
     return StepOutcome(outputs: outputs)
   }

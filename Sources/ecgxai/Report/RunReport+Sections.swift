@@ -12,7 +12,7 @@ extension RunReport {
       section.blocks.append(.paragraph("No attributions of the run's test records (`ecgxai run` writes them in its explain step; `ecgxai explain RUN --method saliency` writes one method)."))
       return section
     }
-    section.blocks.append(.paragraph("\(explain["records"] as? Int ?? 0) records of the \(explain["split"] as? String ?? "test") split, attributed by \(methods.joined(separator: ", ")) of RUN/model to the class of their planted, labelled finding (phantom; otherwise the predicted class)."))
+    section.blocks.append(.paragraph("\(explain["records"] as? Int ?? 0) records of the \(explain["split"] as? String ?? "test") split, attributed by \(methods.joined(separator: ", ")) of \(explain["model_name"] as? String ?? "the model") (RUN/\(explain["model"] as? String ?? "model")) to the class of their planted, labelled finding (phantom; otherwise the predicted class)."))
     if let mass = explain["relevance_mass_in_evidence"] as? [String: [String: [String: Double]]], !mass.isEmpty {
       let rows = mass.sorted { $0.key < $1.key }.map { code, byMethod -> [String] in
         [code, "\(Int(byMethod.values.first?["n"] ?? 0))"] + methods.map { m in byMethod[m].map { String(format: "%.2f×", $0["over_chance"] ?? 0) } ?? "—" }

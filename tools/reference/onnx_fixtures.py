@@ -1,0 +1,219 @@
+"""ONNX fixtures for ECGNet's importer (Tests/Fixtures/ECGNet/onnx/).
+
+Exports three PyTorch models with torch.onnx.export(..., dynamo=False, opset 17, dynamic batch)
+and records, for the inputs x [2, 12, 1000] of Tests/Fixtures/ECGNet/<model>_io.safetensors
+(or fresh ones for the foreign model), onnxruntime's outputs and the reference attributions of
+target t = [1, 3] on the *original* PyTorch module:
+
+  lenet1d.onnx        the paper's lenet1d with the weights of Tests/Fixtures/ECGNet/lenet1d.safetensors
+  xresnet1d50.onnx    the paper's xresnet1d50 with Tests/Fixtures/ECGNet/xresnet1d50.safetensors
+                      (torch folds each eval-mode BatchNorm into its convolution when exporting)
+  foreign.onnx        a network ecgxai does not build: LeakyReLU residual blocks (identity and 1x1
+                      shortcuts), two inception-style branches (ELU, Tanh, an asymmetric
+                      ConstantPad1d) joined by concatenation, global average pooling, a Sigmoid
+                      MLP head; 8-16 channels. Exported with TrainingMode.PRESERVE so its
+                      BatchNorms stay BatchNormalization nodes (the importer's canonizer merges
+                      them for LRP as Zennit's SequentialMergeBatchNorm does on the original).
+                      metadata_props class_names = NORM,MI,STTC,CD,HYP.
+  ops.onnx            a graph written with onnx.helper that uses the remaining supported
+                      operators (Unsqueeze, 2-D Conv with a singleton axis, Squeeze, Transpose,
+                      Mul/Add with constants, Pad, AveragePool, GlobalMaxPool, ReduceMean,
+                      ReduceMax, Concat, Mul of two tensors, Gemm, MatMul + Add, Softmax, …);
+                      forward only.
+  unsupported.onnx    foreign.onnx's graph with one node turned into an op ecgxai does not import
+                      (LpNormalization), for the error test.
+
+  <name>_ref.safetensors   x, ort (onnxruntime outputs), and for the three PyTorch models
+                           captum_saliency (abs), zennit_gradient, zennit_epsilon (the paper's
+                           EpsilonComposite, SequentialMergeBatchNorm), captum_ixg.
+
+Regenerate:  .venv-ref/bin/python tools/reference/onnx_fixtures.py
+(torch 2.15, onnx 1.23, onnxruntime 1.32, captum 0.9, zennit 0.5.1 here.)
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import torch
+import torch.nn as nn
+from captum.attr import InputXGradient, Saliency
+from onnx import TensorProto, helper, numpy_helper
+from safetensors.torch import load_file, save_file
+from zennit.canonizers import SequentialMergeBatchNorm
+
+sys.path.insert(0, os.path.dirname(__file__))
+from attribution_fixtures import EpsilonComposite, zennit  # noqa: E402
+from torch_models import ECGResNet, lenet, randomise  # noqa: E402
+
+ROOT = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "Fixtures", "ECGNet")
+OUT = os.path.join(ROOT, "onnx")
+TARGETS = [1, 3]
+CLASSES = ["NORM", "MI", "STTC", "CD", "HYP"]
+
+
+class ResLeaky(nn.Module):
+    """conv-BN-LeakyReLU-conv-BN plus a shortcut (identity or 1x1 conv-BN), LeakyReLU."""
+
+    def __init__(self, ni, nf, ks=5):
+        super().__init__()
+        self.convs = nn.Sequential(
+            nn.Conv1d(ni, nf, ks, padding=ks // 2, bias=False), nn.BatchNorm1d(nf), nn.LeakyReLU(0.1),
+            nn.Conv1d(nf, nf, ks, padding=ks // 2), nn.BatchNorm1d(nf))
+        self.shortcut = nn.Identity() if ni == nf else nn.Sequential(nn.Conv1d(ni, nf, 1), nn.BatchNorm1d(nf))
+        self.act = nn.LeakyReLU(0.1)
+
+    def forward(self, x):
+        return self.act(self.convs(x) + self.shortcut(x))
+
+
+class Branches(nn.Module):
+    def __init__(self, width):
+        super().__init__()
+        self.a = nn.Sequential(nn.Conv1d(width, width, 3, padding=1), nn.BatchNorm1d(width), nn.ELU())
+        self.b = nn.Sequential(nn.ConstantPad1d((5, 3), 0.0), nn.Conv1d(width, width, 9), nn.BatchNorm1d(width), nn.Tanh())
+
+    def forward(self, x):
+        return torch.cat([self.a(x), self.b(x)], 1)
+
+
+class ForeignNet(nn.Module):
+    """A small residual/inception-style ECG classifier that is not one of ecgxai's models."""
+
+    def __init__(self, classes=5, width=8):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv1d(12, width, 7, stride=2, padding=3, bias=False),
+                                  nn.BatchNorm1d(width), nn.LeakyReLU(0.1))
+        self.block1 = ResLeaky(width, width)
+        self.pool = nn.MaxPool1d(2)
+        self.branches = Branches(width)
+        self.block2 = ResLeaky(2 * width, 16)
+        self.head = nn.Sequential(nn.AdaptiveAvgPool1d(1), nn.Flatten(), nn.Linear(16, 16), nn.Sigmoid(),
+                                  nn.Dropout(0.2), nn.Linear(16, classes))
+
+    def forward(self, x):
+        x = self.pool(self.block1(self.stem(x)))
+        return self.head(self.block2(self.branches(x)))
+
+
+def export_onnx(model, x, path, preserve=False, metadata=None):
+    kwargs = dict(input_names=["x"], output_names=["logits"], opset_version=17,
+                  dynamic_axes={"x": {0: "batch"}, "logits": {0: "batch"}}, dynamo=False)
+    if preserve:
+        kwargs["training"] = torch.onnx.TrainingMode.PRESERVE
+    torch.onnx.export(model, (x,), path, **kwargs)
+    m = onnx.load(path)
+    for key, value in (metadata or {}).items():
+        entry = m.metadata_props.add()
+        entry.key, entry.value = key, value
+    onnx.checker.check_model(m)
+    onnx.save(m, path)
+    return m
+
+
+def run_ort(path, x):
+    session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    return torch.from_numpy(session.run(None, {session.get_inputs()[0].name: x.numpy()})[0])
+
+
+def references(model, x):
+    target = torch.tensor(TARGETS)
+    return {
+        "captum_saliency": Saliency(model).attribute(x.clone(), target=target).detach(),
+        "captum_ixg": InputXGradient(model).attribute(x.clone(), target=target).detach(),
+        "zennit_gradient": zennit(model, x, None),
+        "zennit_epsilon": zennit(model, x, EpsilonComposite(canonizers=[SequentialMergeBatchNorm()])),
+    }
+
+
+def export_model(name, model, x, preserve=False, metadata=None):
+    model.eval()
+    path = os.path.join(OUT, f"{name}.onnx")
+    export_onnx(model, x, path, preserve, metadata)
+    result = {"x": x, "ort": run_ort(path, x), "torch": model(x).detach()}
+    result.update(references(model, x))
+    save_file({k: v.contiguous().float() for k, v in result.items()}, os.path.join(OUT, f"{name}_ref.safetensors"))
+    err = float((result["ort"] - result["torch"]).abs().max() / result["torch"].abs().max())
+    print(f"{name}: {os.path.getsize(path)} bytes, ort vs torch {err:.2e}, nodes",
+          sorted({n.op_type for n in onnx.load(path).graph.node}))
+
+
+def ops_graph(generator):
+    """A hand-written graph over the operators the PyTorch models above do not use."""
+    def const(name, shape, scale=0.3):
+        return numpy_helper.from_array((torch.randn(shape, generator=generator) * scale).numpy().astype(np.float32), name)
+
+    init = [
+        const("w2d", (6, 12, 1, 5)), const("b2d", (6,)),
+        const("chscale", (6, 1)), const("chshift", (1, 6, 1)),
+        const("w1", (6, 6, 3)),
+        const("gemm_w", (12, 8)), const("gemm_b", (8,)),
+        const("mm_w", (8, 4)), const("mm_b", (4,)),
+        numpy_helper.from_array(np.array([2], dtype=np.int64), "axes2"),
+        numpy_helper.from_array(np.array([0, 0, 1, 0, 0, 1], dtype=np.int64), "pads"),
+        numpy_helper.from_array(np.array([0, -1], dtype=np.int64), "shape2"),
+    ]
+    n = helper.make_node
+    nodes = [
+        n("Unsqueeze", ["x", "axes2"], ["x4"], name="/lift/Unsqueeze"),
+        n("Conv", ["x4", "w2d", "b2d"], ["c4"], name="/conv2d/Conv", kernel_shape=[1, 5], pads=[0, 2, 0, 2], strides=[1, 2]),
+        n("Squeeze", ["c4", "axes2"], ["c"], name="/drop/Squeeze"),
+        n("Mul", ["c", "chscale"], ["cs"], name="/scale/Mul"),
+        n("Add", ["cs", "chshift"], ["ca"], name="/shift/Add"),
+        n("Elu", ["ca"], ["e"], name="/act/Elu", alpha=0.7),
+        n("Pad", ["e", "pads"], ["p"], name="/pad/Pad", mode="constant"),
+        n("Conv", ["p", "w1"], ["c2"], name="/conv1/Conv", kernel_shape=[3]),
+        n("Sigmoid", ["c2"], ["s"], name="/gate/Sigmoid"),
+        n("Mul", ["e", "s"], ["gated"], name="/gate/Mul"),
+        n("AveragePool", ["gated"], ["ap"], name="/avg/AveragePool", kernel_shape=[3], strides=[2]),
+        n("MaxPool", ["ap"], ["mp"], name="/max/MaxPool", kernel_shape=[3], strides=[1], pads=[1, 1]),
+        n("ReduceMean", ["mp"], ["mean"], name="/head/ReduceMean", axes=[-1], keepdims=1),
+        n("GlobalMaxPool", ["mp"], ["gmax"], name="/head/GlobalMaxPool"),
+        n("Concat", ["mean", "gmax"], ["cat"], name="/head/Concat", axis=1),
+        n("Transpose", ["cat"], ["catT"], name="/head/Transpose", perm=[0, 2, 1]),
+        n("Reshape", ["catT", "shape2"], ["flat"], name="/head/Reshape"),
+        n("Gemm", ["flat", "gemm_w", "gemm_b"], ["g"], name="/fc1/Gemm", transB=0, alpha=0.5, beta=2.0),
+        n("LeakyRelu", ["g"], ["lr"], name="/fc1/LeakyRelu", alpha=0.2),
+        n("Tanh", ["lr"], ["th"], name="/fc1/Tanh"),
+        n("MatMul", ["th", "mm_w"], ["mm"], name="/fc2/MatMul"),
+        n("Add", ["mm", "mm_b"], ["logits_raw"], name="/fc2/Add"),
+        n("Softmax", ["logits_raw"], ["logits"], name="/out/Softmax", axis=-1),
+    ]
+    graph = helper.make_graph(
+        nodes, "ops", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 12, 1000])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", 4])], init)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="onnx_fixtures.py")
+    onnx.checker.check_model(model)
+    return model
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    g = torch.Generator().manual_seed(20251201)
+    for name, model in [("lenet1d", lenet(5)), ("xresnet1d50", ECGResNet(5))]:
+        model.load_state_dict(load_file(os.path.join(ROOT, f"{name}.safetensors")), strict=False)
+        x = load_file(os.path.join(ROOT, f"{name}_io.safetensors"))["x"]
+        export_model(name, model, x)
+    foreign = ForeignNet()
+    randomise(foreign, g)
+    export_model("foreign", foreign, torch.randn(2, 12, 1000, generator=g), preserve=True,
+                 metadata={"class_names": ",".join(CLASSES)})
+
+    ops = ops_graph(g)
+    path = os.path.join(OUT, "ops.onnx")
+    onnx.save(ops, path)
+    x = torch.randn(2, 12, 1000, generator=g)
+    save_file({"x": x, "ort": run_ort(path, x)}, os.path.join(OUT, "ops_ref.safetensors"))
+    print(f"ops: {os.path.getsize(path)} bytes")
+
+    bad = onnx.load(os.path.join(OUT, "foreign.onnx"))
+    node = next(n for n in bad.graph.node if n.op_type == "Tanh")
+    node.op_type = "LpNormalization"
+    onnx.save(bad, os.path.join(OUT, "unsupported.onnx"))
+    print("unsupported:", node.name)
+
+
+if __name__ == "__main__":
+    torch.set_num_threads(2)
+    main()
