@@ -10,7 +10,7 @@ import Testing
 
   static func reference(_ name: String) throws -> [String: Tensor] { try Fixtures.tensors("onnx/\(name)_ref.safetensors") }
 
-  @Test(arguments: ["lenet1d", "xresnet1d50", "foreign", "ops"])
+  @Test(arguments: ["lenet1d", "xresnet1d50", "foreign", "foreign_opset11", "ops", "ops_opset21"])
   func forwardEqualsOnnxRuntime(name: String) throws {
     let model = try ONNXImporter.load(Self.fixture("\(name).onnx"))
     let reference = try Self.reference(name)
