@@ -60,6 +60,24 @@ import Testing
     }
   }
 
+  /// GradCAM and guided GradCAM at a named module of the imported model equal Captum's on the
+  /// original (attribution_fixtures.py: lenet1d `sequential.9`, xresnet1d50 `features.6`). torch
+  /// folds lenet's BatchNorm `sequential.9` into the convolution `sequential.8`, whose output is
+  /// then the BatchNorm's.
+  @Test(arguments: [("lenet1d", "sequential.8"), ("xresnet1d50", "features.6")])
+  func gradCAMAtModulePathsMatchesCaptum(name: String, layer: String) throws {
+    let (model, reference) = try Self.load(name)
+    let captum = try SafeTensors.read(ReferenceAgreementTests.fixtures.appendingPathComponent("ECGExplain/\(name).safetensors"))
+      .compactMapValues { if case .float(let t) = $0 { return t } else { return nil } }
+    let x = try #require(reference["x"])
+    #expect(x == captum["x"])
+    for (key, guided) in [("captum_gradcam", false), ("captum_guided_gradcam", true)] {
+      let result = try GradCAM(layer: layer, guided: guided).attribute(model, input: x, targets: [1, 3])
+      print("onnx import of \(name), GradCAM at \(layer):")
+      ReferenceAgreementTests.check(name, key, result.values, try #require(captum[key]))
+    }
+  }
+
   /// Unfused BatchNorms of an imported graph are merged for LRP and restored afterwards.
   @Test func canonizerMergesAndRestoresGraphBatchNorms() throws {
     let (model, reference) = try Self.load("foreign")

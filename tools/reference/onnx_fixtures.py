@@ -15,10 +15,12 @@ target t = [1, 3] on the *original* PyTorch module:
                       BatchNorms stay BatchNormalization nodes (the importer's canonizer merges
                       them for LRP as Zennit's SequentialMergeBatchNorm does on the original).
                       metadata_props class_names = NORM,MI,STTC,CD,HYP.
-  ops.onnx            a graph written with onnx.helper that uses the remaining supported
+  ops_unsorted.onnx   ops.onnx with its nodes in reverse order (for the topological sort).
+  foreign_opset11.onnx  the same network at opset 11 (BatchNorms folded), forward only.
+  ops.onnx, ops_opset21.onnx   a graph written with onnx.helper (opset 17 and 21) that uses the remaining supported
                       operators (Unsqueeze, 2-D Conv with a singleton axis, Squeeze, Transpose,
                       Mul/Add with constants, Pad, AveragePool, GlobalMaxPool, ReduceMean,
-                      ReduceMax, Concat, Mul of two tensors, Gemm, MatMul + Add, Softmax, …);
+                      ReduceMax (axes as attributes, and as inputs at opset 21), Concat, Mul of two tensors, Gemm, MatMul + Add, Softmax, …);
                       forward only.
   unsupported.onnx    foreign.onnx's graph with one node turned into an op ecgxai does not import
                       (LpNormalization), for the error test.
@@ -139,7 +141,7 @@ def export_model(name, model, x, preserve=False, metadata=None):
           sorted({n.op_type for n in onnx.load(path).graph.node}))
 
 
-def ops_graph(generator):
+def ops_graph(generator, opset=17):
     """A hand-written graph over the operators the PyTorch models above do not use."""
     def const(name, shape, scale=0.3):
         return numpy_helper.from_array((torch.randn(shape, generator=generator) * scale).numpy().astype(np.float32), name)
@@ -148,11 +150,12 @@ def ops_graph(generator):
         const("w2d", (6, 12, 1, 5)), const("b2d", (6,)),
         const("chscale", (6, 1)), const("chshift", (1, 6, 1)),
         const("w1", (6, 6, 3)),
-        const("gemm_w", (12, 8)), const("gemm_b", (8,)),
+        const("gemm_w", (18, 8)), const("gemm_b", (8,)),
         const("mm_w", (8, 4)), const("mm_b", (4,)),
         numpy_helper.from_array(np.array([2], dtype=np.int64), "axes2"),
         numpy_helper.from_array(np.array([0, 0, 1, 0, 0, 1], dtype=np.int64), "pads"),
         numpy_helper.from_array(np.array([0, -1], dtype=np.int64), "shape2"),
+        numpy_helper.from_array(np.array([-1], dtype=np.int64), "axes_last"),
     ]
     n = helper.make_node
     nodes = [
@@ -168,9 +171,13 @@ def ops_graph(generator):
         n("Mul", ["e", "s"], ["gated"], name="/gate/Mul"),
         n("AveragePool", ["gated"], ["ap"], name="/avg/AveragePool", kernel_shape=[3], strides=[2]),
         n("MaxPool", ["ap"], ["mp"], name="/max/MaxPool", kernel_shape=[3], strides=[1], pads=[1, 1]),
-        n("ReduceMean", ["mp"], ["mean"], name="/head/ReduceMean", axes=[-1], keepdims=1),
+        (n("ReduceMean", ["mp", "axes_last"], ["mean"], name="/head/ReduceMean", keepdims=1) if opset >= 18 else
+         n("ReduceMean", ["mp"], ["mean"], name="/head/ReduceMean", axes=[-1], keepdims=1)),
+        (n("ReduceMax", ["mp", "axes_last"], ["rmax"], name="/head/ReduceMax", keepdims=0) if opset >= 18 else
+         n("ReduceMax", ["mp"], ["rmax"], name="/head/ReduceMax", axes=[2], keepdims=0)),
+        n("Unsqueeze", ["rmax", "axes2"], ["rmax3"], name="/head/Unsqueeze"),
         n("GlobalMaxPool", ["mp"], ["gmax"], name="/head/GlobalMaxPool"),
-        n("Concat", ["mean", "gmax"], ["cat"], name="/head/Concat", axis=1),
+        n("Concat", ["mean", "gmax", "rmax3"], ["cat"], name="/head/Concat", axis=1),
         n("Transpose", ["cat"], ["catT"], name="/head/Transpose", perm=[0, 2, 1]),
         n("Reshape", ["catT", "shape2"], ["flat"], name="/head/Reshape"),
         n("Gemm", ["flat", "gemm_w", "gemm_b"], ["g"], name="/fc1/Gemm", transB=0, alpha=0.5, beta=2.0),
@@ -183,7 +190,7 @@ def ops_graph(generator):
     graph = helper.make_graph(
         nodes, "ops", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 12, 1000])],
         [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", 4])], init)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="onnx_fixtures.py")
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], producer_name="onnx_fixtures.py")
     onnx.checker.check_model(model)
     return model
 
@@ -200,12 +207,31 @@ def main():
     export_model("foreign", foreign, torch.randn(2, 12, 1000, generator=g), preserve=True,
                  metadata={"class_names": ",".join(CLASSES)})
 
-    ops = ops_graph(g)
-    path = os.path.join(OUT, "ops.onnx")
-    onnx.save(ops, path)
-    x = torch.randn(2, 12, 1000, generator=g)
-    save_file({"x": x, "ort": run_ort(path, x)}, os.path.join(OUT, "ops_ref.safetensors"))
-    print(f"ops: {os.path.getsize(path)} bytes")
+    for name, opset in [("ops", 17), ("ops_opset21", 21)]:
+        ops = ops_graph(g, opset)
+        path = os.path.join(OUT, f"{name}.onnx")
+        onnx.save(ops, path)
+        x = torch.randn(2, 12, 1000, generator=g)
+        save_file({"x": x, "ort": run_ort(path, x)}, os.path.join(OUT, f"{name}_ref.safetensors"))
+        print(f"{name}: {os.path.getsize(path)} bytes")
+        if opset == 17:
+            # The same graph with its nodes in reverse order (not topologically sorted; ONNX
+            # requires an order, ecgxai sorts): same outputs as ops.onnx.
+            unsorted = onnx.ModelProto()
+            unsorted.CopyFrom(ops)
+            nodes = list(unsorted.graph.node)[::-1]
+            del unsorted.graph.node[:]
+            unsorted.graph.node.extend(nodes)
+            onnx.save(unsorted, os.path.join(OUT, "ops_unsorted.onnx"))
+
+    # The same foreign network exported at opset 11 (axes and pads as attributes/inputs of the
+    # older operator versions).
+    path = os.path.join(OUT, "foreign_opset11.onnx")
+    x = load_file(os.path.join(OUT, "foreign_ref.safetensors"))["x"]
+    torch.onnx.export(foreign, (x,), path, input_names=["x"], output_names=["logits"], opset_version=11,
+                      dynamic_axes={"x": {0: "batch"}, "logits": {0: "batch"}}, dynamo=False)
+    save_file({"x": x, "ort": run_ort(path, x)}, os.path.join(OUT, "foreign_opset11_ref.safetensors"))
+    print(f"foreign_opset11: {os.path.getsize(path)} bytes, nodes", sorted({n.op_type for n in onnx.load(path).graph.node}))
 
     bad = onnx.load(os.path.join(OUT, "foreign.onnx"))
     node = next(n for n in bad.graph.node if n.op_type == "Tanh")

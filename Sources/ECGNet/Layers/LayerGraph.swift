@@ -47,6 +47,25 @@ public final class LayerGraph: Layer, @unchecked Sendable {
   /// The value that is the graph's output.
   public let output: Int
   private var values: [Tensor] = []
+  /// ReLU nodes the last forward pass computed together with the node before them.
+  private var fusedReLUs: Set<Int> = []
+  /// Conv1d or addition node → the ReLU node that is its only reader (fusable without hooks).
+  private lazy var reluFusions: [Int: Int] = {
+    var readers = [[Int]](repeating: [], count: nodes.count + 1)
+    for (i, node) in nodes.enumerated() { for v in node.inputs { readers[v].append(i) } }
+    var fusions: [Int: Int] = [:]
+    for (j, node) in nodes.enumerated() {
+      guard case .layer(let layer) = node.operation, layer is ReLU, let v = node.inputs.first, v >= 1, v != output,
+        readers[v] == [j]
+      else { continue }
+      switch nodes[v - 1].operation {
+      case .layer(let producer) where producer is Conv1d: fusions[v - 1] = j
+      case .add where nodes[v - 1].inputs.count == 2: fusions[v - 1] = j
+      default: break
+      }
+    }
+    return fusions
+  }()
 
   /// Creates a graph.
   /// - Throws: `GraphError` if a node reads a value that is not computed before it, a
@@ -85,9 +104,20 @@ public final class LayerGraph: Layer, @unchecked Sendable {
     var lastUse = [Int](repeating: -1, count: nodes.count + 1)
     for (i, node) in nodes.enumerated() { for v in node.inputs { lastUse[v] = i } }
     lastUse[output] = nodes.count
+    // Without hooks, in evaluation: Conv1d + ReLU and addition + ReLU in one pass each (as
+    // `Sequential` and `ResidualBlock` do); the backward pass masks with the fused output.
+    let fuse = !options.training && !options.parameterGradients && hooks.isEmpty
+    fusedReLUs = []
     for (i, node) in nodes.enumerated() {
       let inputs = node.inputs.map { values[$0] }
-      values[i + 1] = Self.evaluate(node.operation, inputs, options: options, hooks: hooks)
+      if fusedReLUs.contains(i) {
+        values[i + 1] = inputs[0]
+      } else if fuse, let relu = reluFusions[i], let fused = Self.fusedReLU(node.operation, inputs, options: options) {
+        values[i + 1] = fused
+        fusedReLUs.insert(relu)
+      } else {
+        values[i + 1] = Self.evaluate(node.operation, inputs, options: options, hooks: hooks)
+      }
       if !options.recordForBackward {
         for v in Set(node.inputs) where lastUse[v] == i { values[v] = Tensor(zeros: [0]) }
       }
@@ -95,6 +125,31 @@ public final class LayerGraph: Layer, @unchecked Sendable {
     let result = values[output]
     self.values = options.recordForBackward ? values : []
     return result
+  }
+
+  /// max(node(inputs), 0) in one pass for a Conv1d or a same-shape addition, or nil.
+  static func fusedReLU(_ operation: Operation, _ inputs: [Tensor], options: PassOptions) -> Tensor? {
+    switch operation {
+    case .layer(let layer):
+      guard let conv = layer as? Conv1d else { return nil }
+      let y = Convolution1D.forward(inputs[0], weight: conv.weight.value, bias: conv.bias?.value, geometry: conv.geometry, relu: true)
+      if options.recordForBackward {
+        conv.record.input = inputs[0]
+        conv.record.output = y
+      }
+      return y
+    case .add:
+      let (a, b) = (inputs[0], inputs[1])
+      guard a.shape == b.shape else { return nil }
+      return a.withUnsafeBufferPointer { ap in
+        b.withUnsafeBufferPointer { bp in
+          Tensor(shape: a.shape) { out in
+            for k in 0..<out.count { out[k] = max(ap[k] + bp[k], 0) }
+          }
+        }
+      }
+    default: return nil
+    }
   }
 
   static func evaluate(_ operation: Operation, _ inputs: [Tensor], options: PassOptions, hooks: PassHooks) -> Tensor {
@@ -147,6 +202,10 @@ public final class LayerGraph: Layer, @unchecked Sendable {
       guard let g = gradients[i + 1] else { continue }
       gradients[i + 1] = nil
       let node = nodes[i]
+      if fusedReLUs.contains(i) {
+        accumulate(node.inputs[0], g.masked(where: values[i + 1]))
+        continue
+      }
       let inputs = node.inputs.map { values[$0] }
       switch node.operation {
       case .layer(let layer):

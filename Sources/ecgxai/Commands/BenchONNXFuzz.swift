@@ -1,4 +1,5 @@
 import ArgumentParser
+import ECGExplain
 import ECGNet
 import ECGTensor
 import Foundation
@@ -9,7 +10,7 @@ struct BenchONNXFuzz: ParsableCommand {
     commandName: "onnx-fuzz",
     abstract: "Import N damaged copies of an ONNX model (truncation, bit flips, wrong dims, …) and count each outcome.",
     discussion: """
-      Every copy must import (and then run forward and backward on a random [1, leads, 1000] input) or
+      Every copy must import (and then run forward, backward and LRP-ε on a random [1, leads, 1000] input) or
       fail with a clear error; a crash ends the process. Mutation kinds cycle through
       \(ONNXMutator.Kind.allCases.map(\.rawValue).joined(separator: ", ")).
       Example: ecgxai bench onnx-fuzz Tests/Fixtures/ECGNet/onnx/foreign.onnx --count 10000
@@ -41,10 +42,13 @@ struct BenchONNXFuzz: ParsableCommand {
           let x = Tensor.randomNormal(shape, using: &inputRNG)
           _ = model.forward(x)
           _ = model.inputGradient(x, target: 0)
+          _ = try LRP().attribute(model, input: x, targets: [0])
           outcome = "imports and runs"
         } else {
           outcome = "imports, refuses a [1, leads, 1000] input"
         }
+      } catch let error as AttributionError {
+        outcome = "imports, attribution refuses: \(error.description.prefix(60))"
       } catch let error as ONNXError {
         outcome = "error: " + error.kind
         if examples[outcome] == nil { examples[outcome] = error.description }

@@ -1,6 +1,6 @@
 import Foundation
 
-extension GraphBuilder {
+extension ONNXGraphBuilder {
   /// Evaluates a node whose inputs are all constants: `Constant` and the shape arithmetic torch
   /// exports around padding and reshapes (Shape, Gather, Slice, Concat, Reshape, Transpose, …).
   func fold(_ op: String, _ inputs: [ConstantTensor?], _ attributes: NodeAttributes) throws -> ConstantTensor {
