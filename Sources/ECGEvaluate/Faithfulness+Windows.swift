@@ -23,7 +23,10 @@ extension Faithfulness {
 
   /// Deletion (record → baseline) or insertion (baseline → record).
   public enum Direction: String, Sendable, CaseIterable {
-    case deletion, insertion
+    /// From the record towards the baseline, most relevant windows first.
+    case deletion
+    /// From the baseline towards the record, most relevant windows first.
+    case insertion
   }
 
   /// A perturbation curve over windows.
