@@ -49,7 +49,7 @@ import Testing
     let steps = ((manifest?["pipeline"] as? [String: Any])?["steps"] as? [String: Any]) ?? [:]
     #expect(Set(steps.keys) == ["data", "train", "explain", "sanity", "audit", "features", "concepts", "discover", "report"])
     for name in ["attributions/saliency.npy", "attributions/ig.npy", "attributions/lrp-epsilon.npy", "model-subdiagnostic/weights.safetensors",
-                 "sanity-T_Wave_Amplitude.json", "audit.json", "results.sqlite", "features.csv", "tcav.json", "discovery.json", "report.html"] {
+                 "sanity-T_Wave_Amplitude.json", "sanity-localisation.json", "audit.json", "results.sqlite", "features.csv", "tcav.json", "discovery.json", "report.html"] {
       #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent(name).path), "demo wrote \(name)")
     }
     let html = try String(contentsOf: run.appendingPathComponent("report.html"), encoding: .utf8)
@@ -79,6 +79,25 @@ import Testing
     let report = try JSONSerialization.jsonObject(
       with: Data(contentsOf: run.appendingPathComponent("sanity-R_Peak_Amplitude.json"))) as? [String: Any]
     #expect((report?["methods"] as? [[String: Any]])?.count == 2)
+    let saliency = try #require((report?["methods"] as? [[String: Any]])?.first)
+    for key in ["spatial_specificity_ci", "share_over_chance_ci", "randomisation", "randomisation_independent", "random_logit",
+                "data_randomisation", "deletion", "insertion", "faithfulness_correlation"] {
+      #expect(saliency[key] != nil, "sanity JSON has \(key)")
+    }
+    let localisation = try JSONSerialization.jsonObject(
+      with: Data(contentsOf: run.appendingPathComponent("sanity-localisation.json"))) as? [String: Any]
+    #expect(((localisation?["methods"] as? [[String: Any]])?.first?["all"] as? [String: Any])?["auc"] is [String: Any])
+    #expect(html.contains("Localisation against the true evidence"))
+    // Bad input: a clear error and a non-zero exit.
+    for (arguments, message) in [
+      (["sanity", run.path, "--methods", "saliency,bogus"], "unknown method 'bogus'"),
+      (["sanity", run.path, "--task", "Q_Amplitude"], "--task must be"),
+      (["sanity", run.path, "--window", "0"], "must be positive"),
+      (["sanity", run.path, "--localisation", "--model", run.appendingPathComponent("nothing").path], "model directory not found"),
+    ] {
+      let bad = try Self.run(arguments)
+      #expect(bad.status != 0 && bad.error.contains(message), "\(arguments): \(bad.error)")
+    }
 
     // The glocal audit, whole and in 3 shards merged: the same bytes.
     let common = ["--conditions", "MI,HYP", "--top", "12", "--bootstrap", "20", "--split", "test"]

@@ -59,6 +59,8 @@ struct Demo: ParsableCommand {
     c.train.epochs = quick ? 3 : epochs
     c.sanity.epochs = quick ? 3 : 20
     c.sanity.records = quick ? 40 : 200
+    c.sanity.randomisationRecords = quick ? 4 : 16
+    c.sanity.bootstrap = quick ? 100 : 1000
     if quick { c.sanity.tasks = ["T_Wave_Amplitude"] }
     c.audit.method = "lrp-epsilon"
     c.audit.bootstrap = quick ? 50 : 200
@@ -87,6 +89,7 @@ struct Demo: ParsableCommand {
                  "explain:", "  methods: \(list(c.explain.methods))", "  split: \(c.explain.split)",
                  "sanity:", "  tasks: \(list(c.sanity.tasks))", "  arch: \(c.sanity.arch)", "  epochs: \(c.sanity.epochs)",
                  "  records: \(c.sanity.records)", "  methods: \(list(c.sanity.methods))",
+                 "  randomisation_records: \(c.sanity.randomisationRecords)", "  bootstrap: \(c.sanity.bootstrap)",
                  "audit:", "  model: \(c.audit.model)", "  method: \(c.audit.method)", "  top: \(c.audit.top)", "  bootstrap: \(c.audit.bootstrap)",
                  "concepts:", "  model: \(c.concepts.model)", "  runs: \(c.concepts.runs)", "  random_runs: \(c.concepts.randomRuns)",
                  "discover:", "  model: \(c.discover.model)", "  class: \(c.discover.className)", "  subtypes: \(list(c.discover.subtypes))",

@@ -15,7 +15,8 @@ extension RunConfiguration {
       s = ["methods": explain.methods, "split": explain.split]
     case .sanity:
       s = ["tasks": sanity.tasks, "arch": sanity.arch, "epochs": sanity.epochs, "records": sanity.records,
-           "methods": sanity.methods, "features": sanity.features ?? NSNull()]
+           "methods": sanity.methods, "features": sanity.features ?? NSNull(),
+           "randomisation_records": sanity.randomisationRecords, "bootstrap": sanity.bootstrap]
     case .audit:
       s = ["model": audit.model, "conditions": audit.conditions ?? NSNull(), "method": audit.method,
            "top": audit.top, "bootstrap": audit.bootstrap]
@@ -72,6 +73,8 @@ extension RunConfiguration {
       epochs: 20
       records: 200           # test records attributed (the paper: 1000)
       methods: [saliency, ig, lrp-epsilon, guided-gradcam]
+      randomisation_records: 16   # records of the randomisation and faithfulness tests (0: skip)
+      bootstrap: 1000        # resamples of the 95 % confidence intervals
       # features: PTB-XL+/features/unig_features.csv   # targets; the phantom has truth/
 
     audit:                   # glocal audit: lead × segment relevance of the top records per class

@@ -12,7 +12,7 @@ enum PipelineStep: String, CaseIterable, Sendable {
     case .data: []
     case .train: [.data]
     case .explain: [.train]
-    case .sanity: [.data]
+    case .sanity: [.data, .train]
     case .audit: [.train]
     case .features: [.data]
     case .concepts: [.train, .features]
@@ -73,6 +73,10 @@ struct RunConfiguration: Sendable {
     var epochs = 20
     var records = 200
     var methods = ["saliency", "ig", "lrp-epsilon", "guided-gradcam"]
+    /// Test records of the randomisation and faithfulness tests (0 skips them).
+    var randomisationRecords = 16
+    /// Bootstrap resamples of the confidence intervals.
+    var bootstrap = 1000
     /// A PTB-XL+ Uni-G table (default: the phantom's truth, or data/features/ of PTB-XL+).
     var features: String?
   }
@@ -174,7 +178,7 @@ extension RunConfiguration {
       explain.split = try e.choice("split", of: ["test", "validation", "train", "all"]) ?? explain.split
     }
     if let s = try top.section("sanity") {
-      try s.allowOnly(["tasks", "arch", "epochs", "records", "methods", "features"])
+      try s.allowOnly(["tasks", "arch", "epochs", "records", "methods", "features", "randomisation_records", "bootstrap"])
       if let tasks = try s.strings("tasks") {
         for task in tasks where !Self.sanityTasks.contains(task) {
           throw ConfigError("\(file): 'sanity.tasks' names '\(task)'; tasks are \(Self.sanityTasks.joined(separator: ", "))")
@@ -186,6 +190,8 @@ extension RunConfiguration {
       sanity.records = try s.int("records", in: 1...1_000_000) ?? sanity.records
       sanity.methods = try Self.methods(s.strings("methods"), key: "sanity.methods", file: file) ?? sanity.methods
       sanity.features = try s.string("features")
+      sanity.randomisationRecords = try s.int("randomisation_records", in: 0...100_000) ?? sanity.randomisationRecords
+      sanity.bootstrap = try s.int("bootstrap", in: 1...1_000_000) ?? sanity.bootstrap
     }
     if let a = try top.section("audit") {
       try a.allowOnly(["model", "conditions", "method", "top", "bootstrap"])

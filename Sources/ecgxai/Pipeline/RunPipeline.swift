@@ -128,7 +128,7 @@ struct RunPipeline {
     case .explain:
       return "\(c.explain.methods.joined(separator: ", ")) of the \(c.train.tasks[0]) classifier on the \(c.explain.split) split"
     case .sanity:
-      return "amplitude-regression sanity checks (\(c.sanity.tasks.joined(separator: ", ")); \(c.sanity.arch), \(c.sanity.epochs) epochs; \(c.sanity.methods.joined(separator: ", ")))"
+      return "amplitude-regression sanity checks (\(c.sanity.tasks.joined(separator: ", ")); \(c.sanity.arch), \(c.sanity.epochs) epochs; \(c.sanity.methods.joined(separator: ", "))) and, on the phantom, localisation of the classifier's attributions"
     case .audit:
       return "glocal audit of the \(c.audit.model) classifier (\(c.audit.method), top \(c.audit.top) records per class, lead × segment, against NORM and expert rules)"
     case .features:
@@ -161,10 +161,19 @@ struct RunPipeline {
       var outputs: [String] = []
       for task in c.sanity.tasks {
         var arguments = [out, "--task", task, "--arch", c.sanity.arch, "--epochs", "\(c.sanity.epochs)",
-                         "--records", "\(c.sanity.records)", "--methods", c.sanity.methods.joined(separator: ","), "--seed", seed]
+                         "--records", "\(c.sanity.records)", "--methods", c.sanity.methods.joined(separator: ","), "--seed", seed,
+                         "--randomisation-records", "\(c.sanity.randomisationRecords)", "--bootstrap", "\(c.sanity.bootstrap)"]
         if let features = c.sanity.features { arguments += ["--features", features] }
         try Sanity.parse(arguments).run()
         outputs.append("sanity-\(task).json")
+      }
+      // Localisation of the classifier's attributions against the phantom's evidence masks.
+      let manager = FileManager.default
+      if manager.fileExists(atPath: runURL.appendingPathComponent("model/architecture.json").path),
+        manager.fileExists(atPath: runURL.appendingPathComponent("data/truth").path) {
+        try Sanity.parse([out, "--localisation", "--methods", c.sanity.methods.joined(separator: ","), "--seed", seed,
+                          "--bootstrap", "\(c.sanity.bootstrap)"]).run()
+        outputs.append("sanity-localisation.json")
       }
       return StepOutcome(outputs: outputs)
     case .audit:

@@ -55,47 +55,22 @@ extension RunReport {
     return section
   }
 
-  /// The amplitude-regression sanity checks: a method × check table and the temporal profiles.
+  /// The sanity checks: per regression task the paper's method × check table with bootstrap
+  /// CIs, the randomisation and faithfulness tables and the temporal profiles; then the
+  /// localisation of the classifier's attributions per class (RunReport+Sanity.swift).
   func sanity() -> Section {
     var section = Section(id: "sanity", title: "Sanity checks")
-    let runs = files("sanity-", ".json").compactMap { json($0) }
-    guard !runs.isEmpty else {
-      section.blocks.append(.paragraph("No sanity checks (`ecgxai sanity RUN --task T_Wave_Amplitude` writes sanity-TASK.json)."))
+    let runs = files("sanity-", ".json").filter { $0 != "sanity-localisation.json" }.compactMap { json($0) }.filter { $0["task"] != nil }
+    let localisation = json("sanity-localisation.json")
+    guard !runs.isEmpty || localisation != nil else {
+      section.blocks.append(.paragraph("No sanity checks (`ecgxai sanity RUN --task T_Wave_Amplitude` writes sanity-TASK.json, `ecgxai sanity RUN --localisation` sanity-localisation.json)."))
       return section
     }
-    section.blocks.append(.paragraph("The paper's sanity checks: a regression model with one output per lead learns each lead's P-, R- or T-wave amplitude; a faithful attribution of output c puts its relevance on lead c (spatial specificity: 1 ideal, 0.289 uniform) and on the right wave (temporal profile −300…+500 ms around the R peaks). Added here: the profile's share inside the true wave window against chance, cascading model-parameter and data randomisation (Spearman of |A| with the original; a sensible method falls towards 0) and region-perturbation faithfulness (AOPC over a random order)."))
-    func f(_ x: Double?, _ format: String = "%.2f") -> String { x.map { String(format: format, $0) } ?? "—" }
-    for s in runs {
-      let task = s["task"] as? String ?? "?"
-      let r2 = s["test_r2"] as? [String: Double] ?? [:], mae = s["test_mae_mV"] as? [String: Double] ?? [:]
-      let window = s["wave_window_ms"] as? [Int] ?? []
-      let methods = s["methods"] as? [[String: Any]] ?? []
-      let ranking = s["ranking"] as? [[String: Any]] ?? []
-      let rank = Dictionary(uniqueKeysWithValues: ranking.compactMap { r in (r["method"] as? String).map { ($0, r["mean_rank"] as? Double ?? .nan) } })
-      section.blocks.append(.heading("\(task): \(s["arch"] as? String ?? "?"), test R² \(f(r2["mean"], "%.3f")) ± \(f(r2["std"], "%.3f")), MAE \(f(mae["mean"], "%.3f")) mV"))
-      let rows = methods.map { m -> [String] in
-        let name = m["method"] as? String ?? "?"
-        let faith = m["faithfulness"] as? [String: Any]
-        let aopc = (faith?["aopc"] as? Double).flatMap { a in (faith?["random_aopc"] as? Double).map { a / max($0, 1e-12) } }
-        let randomisation = (m["randomisation"] as? [[String: Any]])?.last?["spearman"] as? Double
-        return [name, f(m["spatial_specificity"] as? Double, "%.3f"), "\(m["profile_peak_ms"] as? Int ?? 0) ms",
-                "\(f(m["share_in_wave_window"] as? Double)) (\(f(m["share_over_chance"] as? Double, "%.1f"))×)",
-                f(randomisation), f(m["data_randomisation_spearman"] as? Double), aopc.map { String(format: "%.1f×", $0) } ?? "—",
-                f(rank[name], "%.1f")]
-      }
-      section.blocks.append(.table(header: ["method", "spatial specificity", "profile peak", "share in wave window (× chance)", "model rand. ρ", "data rand. ρ", "AOPC × random", "mean rank"], rows: rows, numeric: true))
-      let range = s["profile_ms"] as? [Int] ?? [-300, 500]
-      let step = 10.0
-      func points(_ profile: [Double]) -> [(x: Double, y: Double)] { profile.enumerated().map { (Double(range[0]) + Double($0.offset) * step, $0.element) } }
-      var series = methods.map { LineFigure.Series(name: $0["method"] as? String ?? "?", points: points($0["profile"] as? [Double] ?? [])) }
-      if let signal = s["signal_profile"] as? [Double] { series.append(LineFigure.Series(name: "signal (mean beat)", points: points(signal), dashed: true, colour: "#777")) }
-      let high = series.flatMap { $0.points.map(\.y) }.max() ?? 1
-      var figure = LineFigure(title: "Temporal relevance — \(task)", xLabel: "time from R peak (ms)", yLabel: "relevance (unit L2 norm)",
-                              xRange: Double(range[0])...Double(range[1]), yRange: 0...max(high * 1.05, 1e-6), series: series)
-      if window.count == 2 { figure.bands = [(Double(window[0])...Double(window[1]), "true wave window")] }
-      let first = ranking.first?["method"] as? String
-      section.blocks.append(.figures([figure.svg()], caption: "L2 norm over leads of the attribution, averaged over beats and records, normalised to unit norm, per method; dashed: the signal's own profile on the same cut; shaded: the true wave window. Ranked first: \(first ?? "—") — the paper found saliency the most sensible\(first.map { $0 == "saliency" || $0 == "gradient" ? " (reproduced)" : " (not reproduced here)" } ?? "")."))
+    if !runs.isEmpty {
+      section.blocks.append(.paragraph("The paper's sanity checks: a regression model with one output per lead learns each lead's P-, R- or T-wave amplitude; a faithful attribution of output c puts its relevance on lead c (spatial specificity: 1 ideal, 0.289 uniform) and on the right wave (temporal profile −300…+500 ms around the R peaks; its share inside the true wave window against chance). Beyond the paper: model-parameter randomisation (cascading and independent), data randomisation and the random-logit test — similarity of the maps by Spearman of |A|, 1-D SSIM and top-k intersection, where a sensible method falls towards 0 — and faithfulness by deletion and insertion of lead × time windows and by faithfulness correlation. Brackets: percentile bootstrap 95 % CIs over records."))
     }
+    for (i, s) in runs.enumerated() { section.blocks += sanityTask(s, notes: i == 0) }
+    if let localisation { section.blocks += sanityLocalisation(localisation) }
     return section
   }
 
