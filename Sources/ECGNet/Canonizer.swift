@@ -8,20 +8,36 @@ import ECGTensor
 /// W ← W·s, b ← (b − μ)·s + β with s = γ/√(σ² + ε) (a bias is added if the layer had none), and the
 /// BatchNorm is reset to γ = 1, β = 0, μ = 0, σ² = 1 — so it computes x/√(1 + ε). LRP rules then
 /// see one linear layer where the network had two.
+///
+/// Zennit's `SequentialMergeBatchNorm` walks the leaves of the module tree, and fastai's xresnet
+/// registers each residual block's convolution path twice (`convs` and `convpath.0` are the same
+/// modules), so Zennit merges every BatchNorm of a convolution path twice: the second merge
+/// scales that convolution by 1/√(1 + ε) once more (and the BatchNorm still computes x/√(1 + ε)).
+/// With `asZennitOnFastaiResBlocks` (the default) this merge does the same, so relevance equals
+/// Zennit's on the paper's models (a 5·10⁻⁶ relative scale per such layer — 48 of them in
+/// xresnet1d50).
 public final class BatchNormMerge {
   private var restorers: [() -> Void] = []
 
-  /// Merges every mergeable BatchNorm of `model` (evaluation-mode statistics).
-  public init(_ model: Model) {
+  /// Merges every mergeable BatchNorm of `model` (evaluation-mode statistics); with
+  /// `asZennitOnFastaiResBlocks` each residual block's convolution path is merged a second time,
+  /// as Zennit does (see above).
+  public init(_ model: Model, asZennitOnFastaiResBlocks: Bool = true) {
+    func adjacentPairs(_ sequential: Sequential) -> [(layer: any Layer, batchNorm: BatchNorm1d)] {
+      let layers = sequential.layers.map(\.layer)
+      return (0..<max(0, layers.count - 1)).compactMap { i in (layers[i + 1] as? BatchNorm1d).map { (layers[i], $0) } }
+    }
     var pairs: [(layer: any Layer, batchNorm: BatchNorm1d)] = []
     for layer in model.root.allLayers {
       if let sequential = layer as? Sequential {
-        let layers = sequential.layers.map(\.layer)
-        for i in 0..<max(0, layers.count - 1) {
-          if let bn = layers[i + 1] as? BatchNorm1d { pairs.append((layers[i], bn)) }
-        }
+        pairs += adjacentPairs(sequential)
       } else if let graph = layer as? LayerGraph {
         pairs += graph.batchNormPairs
+      }
+    }
+    if asZennitOnFastaiResBlocks {
+      for case let block as ResidualBlock in model.root.allLayers {
+        for case let sequential as Sequential in block.convs.allLayers { pairs += adjacentPairs(sequential) }
       }
     }
     for (layer, bn) in pairs {

@@ -1,3 +1,5 @@
+import _ECGKernels
+
 /// Geometry of a 1-D convolution with PyTorch `Conv1d` semantics (zero padding on both sides,
 /// no groups).
 public struct Conv1DGeometry: Sendable, Equatable, Codable {
@@ -109,42 +111,97 @@ public enum Convolution1D {
     return output
   }
 
+  /// What `backwardInput` does to each record's upstream [Cout, Lout] before the product with
+  /// Wᵀ — fused into the same parallel pass, so no extra tensor is written.
+  public enum UpstreamTransform: Sendable {
+    /// The upstream as it is.
+    case none
+    /// Zero where the recorded output (same shape as the upstream) is not positive: the backward
+    /// of a ReLU fused into the convolution's epilogue.
+    case reluGate(Tensor)
+    /// upstream / (z + ε·sign z) with sign(0) = +1, z the recorded output (LRP's ε-rule, Zennit's
+    /// `stabilize`).
+    case stabilisedDivision(by: Tensor, epsilon: Float)
+  }
+
   /// gradOutput [N, Cout, Lout] → gradient of the loss with respect to the input [N, Cin, L].
+  ///
+  /// `transform` is applied to the upstream first (see `UpstreamTransform`); with `multiplying`
+  /// (a tensor [N, Cin, L], usually the recorded input) the result is multiplied by it element
+  /// by element. Both together give LRP's ε-rule in one pass: x ⊙ Wᵀ(R / stab(z)).
   public static func backwardInput(
-    _ gradOutput: Tensor, weight: Tensor, inputLength: Int, geometry g: Conv1DGeometry
+    _ gradOutput: Tensor, weight: Tensor, inputLength: Int, geometry g: Conv1DGeometry,
+    transform: UpstreamTransform = .none, multiplying factor: Tensor? = nil
   ) -> Tensor {
     let n = gradOutput.shape[0]
     let outLength = g.outputLength(inputLength: inputLength)
     precondition(gradOutput.shape == [n, g.outChannels, outLength], "Conv1D: gradOutput shape")
+    precondition(factor == nil || factor!.shape == [n, g.inChannels, inputLength], "Conv1D: factor shape")
     if n == 0 || outLength == 0 { return Tensor(zeros: [n, g.inChannels, inputLength]) }
     // Every element is written by the GEMM (point-wise) or by col2im, which zero-fills first.
     var gradInput = Tensor(shape: [n, g.inChannels, inputLength]) { _ in }
     let workers = min(parallelThreadCount, n)
     let gemmThreads = workers == 1 ? parallelThreadCount : 1
     let columnCount = g.isPointwise ? 0 : g.columnRows * outLength
+    let upstreamCount = g.outChannels * outLength
+    let (gate, epsilon): (Tensor?, Float)
+    switch transform {
+    case .none: (gate, epsilon) = (nil, 0)
+    case .reluGate(let output): (gate, epsilon) = (output, 0)
+    case .stabilisedDivision(let output, let e): (gate, epsilon) = (output, e)
+    }
+    let divide = if case .stabilisedDivision = transform { true } else { false }
+    precondition(gate == nil || gate!.shape == gradOutput.shape, "Conv1D: gate shape")
+    let gateTensor = gate ?? gradOutput
+    let factorTensor = factor ?? gradOutput
     gradOutput.withUnsafeBufferPointer { gy in
       weight.withUnsafeBufferPointer { w in
-        gradInput.withUnsafeMutableBufferPointer { gx in
-          let gys = SendablePointer(UnsafeMutablePointer(mutating: gy.baseAddress!))
-          let ws = SendablePointer(UnsafeMutablePointer(mutating: w.baseAddress!))
-          let gxs = SendablePointer(gx.baseAddress!)
-          let packedW = n > 1 ? GEMM.pack(w.baseAddress!, lda: g.columnRows, transposed: true, m: g.columnRows, k: g.outChannels) : nil
-          parallelFor(workers) { worker in
-            let columns = UnsafeMutablePointer<Float>.allocate(capacity: max(columnCount, 1))
-            defer { columns.deallocate() }
-            var sample = worker
-            while sample < n {
-              let gySample = gys.pointer + sample * g.outChannels * outLength
-              let gxSample = gxs.pointer + sample * g.inChannels * inputLength
-              let target = g.isPointwise ? gxSample : columns
-              GEMM.multiply(
-                prepacked: packedW, transposeA: true, transposeB: false, m: g.columnRows,
-                n: outLength, k: g.outChannels, a: ws.pointer, lda: g.columnRows, b: gySample,
-                ldb: outLength, c: target, ldc: outLength, threads: gemmThreads)
-              if !g.isPointwise {
-                col2im(columns, length: inputLength, geometry: g, outLength: outLength, into: gxSample)
+        gateTensor.withUnsafeBufferPointer { z in
+          factorTensor.withUnsafeBufferPointer { f in
+            gradInput.withUnsafeMutableBufferPointer { gx in
+              let gys = SendablePointer(UnsafeMutablePointer(mutating: gy.baseAddress!))
+              let zs = SendablePointer(UnsafeMutablePointer(mutating: z.baseAddress!))
+              let fs = SendablePointer(UnsafeMutablePointer(mutating: f.baseAddress!))
+              let ws = SendablePointer(UnsafeMutablePointer(mutating: w.baseAddress!))
+              let gxs = SendablePointer(gx.baseAddress!)
+              let packedW = n > 1 ? GEMM.pack(w.baseAddress!, lda: g.columnRows, transposed: true, m: g.columnRows, k: g.outChannels) : nil
+              let hasGate = gate != nil
+              let hasFactor = factor != nil
+              parallelFor(workers) { worker in
+                let columns = UnsafeMutablePointer<Float>.allocate(capacity: max(columnCount, 1))
+                let upstream = UnsafeMutablePointer<Float>.allocate(capacity: hasGate ? upstreamCount : 1)
+                defer {
+                  columns.deallocate()
+                  upstream.deallocate()
+                }
+                var sample = worker
+                while sample < n {
+                  var gySample = UnsafePointer(gys.pointer + sample * upstreamCount)
+                  if hasGate {
+                    let zSample = zs.pointer + sample * upstreamCount
+                    if divide {
+                      ecg_stabilised_divide(upstreamCount, gySample, zSample, epsilon, upstream)
+                    } else {
+                      ecg_relu_gate(upstreamCount, gySample, zSample, upstream)
+                    }
+                    gySample = UnsafePointer(upstream)
+                  }
+                  let gxSample = gxs.pointer + sample * g.inChannels * inputLength
+                  let target = g.isPointwise ? gxSample : columns
+                  GEMM.multiply(
+                    prepacked: packedW, transposeA: true, transposeB: false, m: g.columnRows,
+                    n: outLength, k: g.outChannels, a: ws.pointer, lda: g.columnRows, b: gySample,
+                    ldb: outLength, c: target, ldc: outLength, threads: gemmThreads)
+                  if !g.isPointwise {
+                    col2im(columns, length: inputLength, geometry: g, outLength: outLength, into: gxSample)
+                  }
+                  if hasFactor {
+                    let fSample = fs.pointer + sample * g.inChannels * inputLength
+                    ecg_multiply_in_place(g.inChannels * inputLength, fSample, gxSample)
+                  }
+                  sample += workers
+                }
               }
-              sample += workers
             }
           }
         }

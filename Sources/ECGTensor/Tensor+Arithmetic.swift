@@ -1,27 +1,29 @@
+import _ECGKernels
+
 /// Element-wise arithmetic and reductions. Binary operators require equal shapes.
 extension Tensor {
   /// Element-wise sum of two tensors of the same shape.
   public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
     precondition(lhs.shape == rhs.shape, "Tensor +: \(lhs.shape) vs \(rhs.shape)")
-    var result = lhs
-    result += rhs
-    return result
+    return withPointers(lhs, rhs) { a, b in
+      chunked(shape: lhs.shape) { n, out, i in ecg_add(n, a.pointer + i, b.pointer + i, out) }
+    }
   }
 
   /// Element-wise difference of two tensors of the same shape.
   public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
     precondition(lhs.shape == rhs.shape, "Tensor -: \(lhs.shape) vs \(rhs.shape)")
-    var result = lhs
-    for i in 0..<result.count { result.scalars[i] -= rhs.scalars[i] }
-    return result
+    return withPointers(lhs, rhs) { a, b in
+      chunked(shape: lhs.shape) { n, out, i in ecg_subtract(n, a.pointer + i, b.pointer + i, out) }
+    }
   }
 
   /// Element-wise (Hadamard) product of two tensors of the same shape.
   public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
     precondition(lhs.shape == rhs.shape, "Tensor *: \(lhs.shape) vs \(rhs.shape)")
-    var result = lhs
-    for i in 0..<result.count { result.scalars[i] *= rhs.scalars[i] }
-    return result
+    return withPointers(lhs, rhs) { a, b in
+      chunked(shape: lhs.shape) { n, out, i in ecg_multiply(n, a.pointer + i, b.pointer + i, out) }
+    }
   }
 
   /// Every element multiplied by a scalar.
@@ -30,9 +32,14 @@ extension Tensor {
   /// Adds `rhs` element-wise in place.
   public static func += (lhs: inout Tensor, rhs: Tensor) {
     precondition(lhs.shape == rhs.shape, "Tensor +=: \(lhs.shape) vs \(rhs.shape)")
+    let count = lhs.count
     rhs.scalars.withUnsafeBufferPointer { r in
       lhs.scalars.withUnsafeMutableBufferPointer { l in
-        for i in 0..<l.count { l[i] += r[i] }
+        guard let rb = r.baseAddress, let lb = l.baseAddress else { return }
+        let (rs, ls) = (SendablePointer(UnsafeMutablePointer(mutating: rb)), SendablePointer(lb))
+        parallelChunks(count) { range in
+          ecg_accumulate(range.count, rs.pointer + range.lowerBound, ls.pointer + range.lowerBound)
+        }
       }
     }
   }

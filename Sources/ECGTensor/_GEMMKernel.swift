@@ -60,6 +60,15 @@ func packB(
         destination.update(from: source, count: kernelColumns)
         destination += kernelColumns
       }
+    } else if !transposed {
+      // The last, partial panel (output lengths that are not multiples of 32): row copies and
+      // a zero tail instead of one guarded scalar per element.
+      for p in 0..<kc {
+        let source = b + (p0 + p) * ldb + j0 + panelStart
+        destination.update(from: source, count: columns)
+        (destination + columns).update(repeating: 0, count: kernelColumns - columns)
+        destination += kernelColumns
+      }
     } else {
       for p in 0..<kc {
         for c in 0..<kernelColumns {

@@ -48,9 +48,46 @@ typedef float v16 __attribute__((vector_size(64), aligned(4)));
   }
 
 #if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+
+// AVX-512: edge tiles (rows < 6 or cols < 32 — every convolution whose output length is not a
+// multiple of 32 has one per row panel) are stored with masked vector stores instead of the
+// scalar loop of MICRO_KERNEL_BODY.
 __attribute__((target("avx512f,fma")))
 static void micro_avx512(long kc, const float *a, const float *b, float *c, long ldc, int rows,
-                         int cols, int accumulate) { MICRO_KERNEL_BODY }
+                         int cols, int accumulate) {
+  if (rows == 6 && cols == 32) {
+    MICRO_KERNEL_BODY
+  }
+  v16 c00 = {0}, c01 = {0}, c10 = {0}, c11 = {0}, c20 = {0}, c21 = {0};
+  v16 c30 = {0}, c31 = {0}, c40 = {0}, c41 = {0}, c50 = {0}, c51 = {0};
+  for (long p = 0; p < kc; p++) {
+    v16 b0, b1;
+    memcpy(&b0, b + p * 32, 64);
+    memcpy(&b1, b + p * 32 + 16, 64);
+    const float *ap = a + p * 6;
+    c00 += ap[0] * b0; c01 += ap[0] * b1;
+    c10 += ap[1] * b0; c11 += ap[1] * b1;
+    c20 += ap[2] * b0; c21 += ap[2] * b1;
+    c30 += ap[3] * b0; c31 += ap[3] * b1;
+    c40 += ap[4] * b0; c41 += ap[4] * b1;
+    c50 += ap[5] * b0; c51 += ap[5] * b1;
+  }
+  v16 tile[12] = {c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51};
+  __mmask16 m0 = cols >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << cols) - 1);
+  __mmask16 m1 = cols >= 32 ? (__mmask16)0xFFFF
+                 : cols > 16 ? (__mmask16)((1u << (cols - 16)) - 1) : (__mmask16)0;
+  for (int r = 0; r < rows; r++) {
+    float *row = c + r * ldc;
+    __m512 lo = (__m512)tile[2 * r], hi = (__m512)tile[2 * r + 1];
+    if (accumulate) {
+      lo = _mm512_add_ps(lo, _mm512_maskz_loadu_ps(m0, row));
+      hi = _mm512_add_ps(hi, _mm512_maskz_loadu_ps(m1, row + 16));
+    }
+    _mm512_mask_storeu_ps(row, m0, lo);
+    _mm512_mask_storeu_ps(row + 16, m1, hi);
+  }
+}
 
 __attribute__((target("avx2,fma")))
 static void micro_avx2(long kc, const float *a, const float *b, float *c, long ldc, int rows,
@@ -109,3 +146,60 @@ int ecg_keep_freed_memory(void) {
 }
 
 void ecg_line_buffered_stdout(void) { setvbuf(stdout, NULL, _IOLBF, 0); }
+
+// Element-wise kernels of the forward/backward passes (ReLU gates, residual sums, LRP's
+// stabilised division). In C so that `restrict` lets the compiler vectorise them, cloned for
+// AVX-512 / AVX2 / baseline where the toolchain supports function multi-versioning.
+#if defined(__x86_64__) && defined(__linux__) && defined(__clang__)
+#define ECG_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define ECG_CLONES
+#endif
+
+ECG_CLONES void ecg_relu_gate(long n, const float *restrict g, const float *restrict gate,
+                              float *restrict out) {
+  for (long i = 0; i < n; i++) out[i] = gate[i] > 0 ? g[i] : 0;
+}
+
+ECG_CLONES void ecg_add_relu(long n, const float *restrict a, const float *restrict b,
+                             float *restrict out) {
+  for (long i = 0; i < n; i++) {
+    float v = a[i] + b[i];
+    out[i] = v > 0 ? v : 0;
+  }
+}
+
+ECG_CLONES void ecg_relu(long n, const float *restrict x, float *restrict out) {
+  for (long i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : 0;
+}
+
+ECG_CLONES void ecg_stabilised_divide(long n, const float *restrict r, const float *restrict z,
+                                      float epsilon, float *restrict out) {
+  for (long i = 0; i < n; i++) {
+    float zi = z[i];
+    out[i] = r[i] / (zi + (zi < 0 ? -epsilon : epsilon));
+  }
+}
+
+ECG_CLONES void ecg_add(long n, const float *restrict a, const float *restrict b,
+                        float *restrict out) {
+  for (long i = 0; i < n; i++) out[i] = a[i] + b[i];
+}
+
+ECG_CLONES void ecg_subtract(long n, const float *restrict a, const float *restrict b,
+                             float *restrict out) {
+  for (long i = 0; i < n; i++) out[i] = a[i] - b[i];
+}
+
+ECG_CLONES void ecg_multiply(long n, const float *restrict a, const float *restrict b,
+                             float *restrict out) {
+  for (long i = 0; i < n; i++) out[i] = a[i] * b[i];
+}
+
+ECG_CLONES void ecg_accumulate(long n, const float *restrict a, float *restrict out) {
+  for (long i = 0; i < n; i++) out[i] += a[i];
+}
+
+ECG_CLONES void ecg_multiply_in_place(long n, const float *restrict a, float *restrict out) {
+  for (long i = 0; i < n; i++) out[i] *= a[i];
+}

@@ -1,7 +1,13 @@
 """Captum and Zennit reference attributions for ECGExplain (Tests/Fixtures/ECGExplain/).
 
-Loads the lenet1d and xresnet1d50 weights and the inputs of Tests/Fixtures/ECGNet (written by
-torch_models.py), and attributes output t = [1, 3] of the two records with:
+Loads the lenet1d and xresnet1d50 weights of Tests/Fixtures/ECGNet (written by torch_models.py)
+and two records x [2, 12, 1000] — the inputs of Tests/Fixtures/ECGNet, moved by a few hundredths
+of a mV (`tie_free`) until every max-pooling window has a clear winner: the two largest values of
+each window whose maximum is positive differ by more than 1e-3 of the layer's largest activation
+(MaxPool1d) or of the channel's maximum (the global max pooling of xresnet's concat pooling) —
+checked, the script stops otherwise. With near ties the two implementations' rounding can pick
+different argmaxes and the gradient then takes another path, so exact agreement could not be
+asserted. It attributes output t = [1, 3] of the two records with:
 
   captum_saliency          captum.attr.Saliency (abs=True, Captum's default)
   captum_ixg               captum.attr.InputXGradient
@@ -18,9 +24,14 @@ torch_models.py), and attributes output t = [1, 3] of the two records with:
                            LayerAttribution.interpolate (nearest) and repeated over leads
   captum_guided_backprop   captum.attr.GuidedBackprop
   captum_guided_gradcam    captum.attr.GuidedGradCam on LAYER
+  captum_noise_tunnel      captum.attr.NoiseTunnel(Saliency), smoothgrad, 3 samples, stdev 0.1,
+                           with fixed noise (stored as `noise` [samples, 2, 12, 1000]: Captum's
+                           torch.normal draw is replaced by it for the call; x + noise is made
+                           tie-free like x)
 LAYER: lenet1d `sequential.9` (the paper's `model.sequential[-7]`), xresnet1d50 `features.6`.
-All Zennit runs use SequentialMergeBatchNorm (what VGGCanonizer/ResNetCanonizer amount to on
-these models: ResNetCanonizer's block rewrites match torchvision blocks only), seeded one-hot.
+Zennit runs merge BatchNorm: ResNetCanonizer on xresnet1d50 (its block rewrites match torchvision
+blocks only, so it amounts to SequentialMergeBatchNorm here — checked), SequentialMergeBatchNorm
+(= VGGCanonizer) on lenet1d; seeds are one-hot.
 
     .venv-ref/bin/python tools/reference/attribution_fixtures.py
 """
@@ -29,10 +40,11 @@ import sys
 
 import torch
 from captum.attr import (GuidedBackprop, GuidedGradCam, InputXGradient, IntegratedGradients as CaptumIG,
-                         LayerAttribution, LayerGradCam, Occlusion, Saliency)
+                         LayerAttribution, LayerGradCam, NoiseTunnel, Occlusion, Saliency)
 from safetensors.torch import load_file, save_file
 from zennit.attribution import Gradient, IntegratedGradients
 from zennit.canonizers import SequentialMergeBatchNorm
+from zennit.torchvision import ResNetCanonizer
 from zennit.composites import EpsilonAlpha2Beta1, EpsilonPlusFlat, LayerMapComposite, layer_map_base
 from zennit.core import Composite
 from zennit.rules import Epsilon
@@ -64,6 +76,87 @@ def zennit(model, x, composite, attributor=Gradient, **kwargs):
     return relevance.detach()
 
 
+MIN_GAP = 1e-3  # required top-2 gap of every max-pooling window, relative (see pooling_windows)
+
+
+def pooling_windows(model):
+    """Hooks every max pooling; returns a function x -> [(name, windows [..., k], scale)]."""
+    modules = [(n, m) for n, m in model.named_modules() if isinstance(m, (torch.nn.MaxPool1d, torch.nn.AdaptiveMaxPool1d))]
+    seen = {}
+    handles = [m.register_forward_hook(lambda m, i, o, n=n: seen.__setitem__(n, i[0])) for n, m in modules]
+
+    def windows(x):
+        model(x)
+        result = []
+        for n, m in modules:
+            a = seen[n]
+            if isinstance(m, torch.nn.MaxPool1d):
+                w = torch.nn.functional.pad(a, (m.padding, m.padding), value=-float("inf")).unfold(2, m.kernel_size, m.stride)
+                scale = a.detach().abs().amax()
+            else:
+                # A global maximum's rounding is relative to its own channel: scale per channel.
+                w = a.unsqueeze(2)
+                scale = a.detach().abs().amax(dim=-1, keepdim=True).clamp_min(1e-30)
+            result.append((n, w, scale))
+        return result
+    windows.handles = handles
+    return windows
+
+
+def top2_gaps(windows, x):
+    """Per pooling layer: relative gaps (top1 − top2) / scale of windows with a positive max."""
+    gaps = []
+    for n, w, scale in windows(x):
+        top = w.topk(2, dim=-1).values
+        alive = (top[..., 0] > 0).detach()
+        gaps.append((n, ((top[..., 0] - top[..., 1]) / scale)[alive]))
+    return gaps
+
+
+def tie_free(model, x, target=2.5e-3, steps=800):
+    """x moved by Adam steps (lr 2e-3 mV) until every window's gap exceeds `target`."""
+    windows = pooling_windows(model)
+    x = x.clone().requires_grad_(True)
+    optimiser = torch.optim.Adam([x], lr=2e-3)
+    for _ in range(steps):
+        optimiser.zero_grad()
+        loss = sum(torch.relu(target - g).sum() for _, g in top2_gaps(windows, x))
+        if loss.item() == 0:
+            break
+        loss.backward()
+        optimiser.step()
+    x = x.detach()
+    with torch.no_grad():
+        report = {n: float(g.min()) for n, g in top2_gaps(windows, x)}
+    for handle in windows.handles:
+        handle.remove()
+    assert all(v > MIN_GAP for v in report.values()), f"near-tied max-pooling windows remain: {report}"
+    return x, report
+
+
+def noise_tunnel(model, x, target, samples=3, stdev=0.1, seed=7):
+    """Captum NoiseTunnel(Saliency) with noise drawn here and passed in for torch.normal. The
+    noisy copies are made tie-free like x (the noise moves by a few hundredths of a mV)."""
+    generator = torch.Generator().manual_seed(seed)
+    noise = stdev * torch.randn((samples,) + tuple(x.shape), generator=generator)
+    noisy, _ = tie_free(model, (x.unsqueeze(0) + noise).reshape((-1,) + tuple(x.shape[1:])))
+    noise = noisy.reshape(noise.shape) - x.unsqueeze(0)
+    # Captum adds noise to x.repeat_interleave(samples): row r * samples + s is record r, draw s.
+    interleaved = noise.transpose(0, 1).reshape((x.shape[0] * samples,) + tuple(x.shape[1:]))
+    original = torch.normal
+
+    def fixed(mean, std, *args, **kwargs):
+        assert tuple(std.shape) == tuple(interleaved.shape)
+        return interleaved.clone()
+    torch.normal = fixed
+    try:
+        result = NoiseTunnel(Saliency(model)).attribute(
+            x.clone(), nt_type="smoothgrad", nt_samples=samples, stdevs=stdev, target=target).detach()
+    finally:
+        torch.normal = original
+    return result, noise
+
+
 def main():
     out = os.path.join(ROOT, "ECGExplain")
     os.makedirs(out, exist_ok=True)
@@ -71,7 +164,19 @@ def main():
         model.load_state_dict(load_file(os.path.join(ROOT, "ECGNet", f"{name}.safetensors")), strict=False)
         model.eval()
         x = load_file(os.path.join(ROOT, "ECGNet", f"{name}_io.safetensors"))["x"]
+        moved = x
+        x, gaps = tie_free(model, x)
+        print(name, "input moved by at most", float((x - moved).abs().max()), "mV; smallest top-2 gaps", gaps)
         target = torch.tensor(TARGETS)
+        merge = (lambda: [ResNetCanonizer()]) if name == "xresnet1d50" else (lambda: [SequentialMergeBatchNorm()])
+        if name == "xresnet1d50":
+            # ResNetCanonizer rewrites torchvision blocks only: here it merges BatchNorm, nothing else
+            # (each conv-path BatchNorm twice: collect_leaves visits `convs` and `convpath.0`).
+            applied = ResNetCanonizer().apply(model)
+            kinds = {type(c).__name__ for c in applied}
+            for c in reversed(applied):  # fastai registers convs twice: merges nest, undo in reverse
+                c.remove()
+            assert kinds == {"SequentialMergeBatchNorm"}, f"ResNetCanonizer applied {kinds}"
         result = {
             "x": x,
             "captum_saliency": Saliency(model).attribute(x.clone(), target=target).detach(),
@@ -79,11 +184,22 @@ def main():
             "captum_ig_trapezoid": CaptumIG(model).attribute(x.clone(), target=target, n_steps=8, method="riemann_trapezoid").detach(),
             "captum_ig_gausslegendre": CaptumIG(model).attribute(x.clone(), target=target, n_steps=8, method="gausslegendre").detach(),
             "zennit_gradient": zennit(model, x, None),
-            "zennit_ig10": zennit(model, x, Composite(canonizers=[SequentialMergeBatchNorm()]), IntegratedGradients, n_iter=10),
-            "zennit_epsilon": zennit(model, x, EpsilonComposite(canonizers=[SequentialMergeBatchNorm()])),
-            "zennit_epsilon_plus_flat": zennit(model, x, EpsilonPlusFlat(canonizers=[SequentialMergeBatchNorm()])),
-            "zennit_alpha2beta1": zennit(model, x, EpsilonAlpha2Beta1(canonizers=[SequentialMergeBatchNorm()])),
+            "zennit_ig10": zennit(model, x, Composite(canonizers=merge()), IntegratedGradients, n_iter=10),
+            "zennit_epsilon": zennit(model, x, EpsilonComposite(canonizers=merge())),
+            "zennit_epsilon_plus_flat": zennit(model, x, EpsilonPlusFlat(canonizers=merge())),
+            "zennit_alpha2beta1": zennit(model, x, EpsilonAlpha2Beta1(canonizers=merge())),
         }
+        result["captum_noise_tunnel"], result["noise"] = noise_tunnel(model, x, target)
+        # How far Zennit is from itself: the same LRP on one thread instead of two (different
+        # summation orders). ε-LRP on xresnet divides by pre-activations near zero at every layer
+        # and copies relevance over 16 residual additions, so rounding is amplified by orders of
+        # magnitude; the Swift tests compare with this spread. Scalars: max |Δ| / max |relevance|.
+        torch.set_num_threads(1)
+        for key, composite in [("zennit_epsilon", EpsilonComposite), ("zennit_epsilon_plus_flat", EpsilonPlusFlat),
+                               ("zennit_alpha2beta1", EpsilonAlpha2Beta1)]:
+            other = zennit(model, x, composite(canonizers=merge()))
+            result[f"spread_{key}"] = ((other - result[key]).abs().max() / result[key].abs().max()).reshape(1)
+        torch.set_num_threads(2)
         layer = model.sequential[9] if name == "lenet1d" else model.features[6]
         cam = LayerGradCam(model, layer).attribute(x.clone(), target=target)
         cam = LayerAttribution.interpolate(cam, (x.shape[2],), interpolate_mode="nearest").repeat(1, 12, 1)
@@ -94,6 +210,7 @@ def main():
         result["captum_guided_gradcam"] = GuidedGradCam(model, layer).attribute(x.clone(), target=target).detach()
         save_file({k: v.contiguous() for k, v in result.items()}, os.path.join(out, f"{name}.safetensors"))
         print(name, {k: float(v.abs().max()) for k, v in result.items()})
+        print(name, "Zennit 1 vs 2 threads", {k: float(v) for k, v in result.items() if k.startswith("spread_")})
 
 
 if __name__ == "__main__":

@@ -52,7 +52,7 @@ public struct LRP: AttributionMethod {
         if let pool = layer as? GlobalPool1d, pool.mode == .concat {
           return concatPoolRelevance(pool, input: input, output: output, upstream: upstream, stabilizer: s)
         }
-        let scaled = Tensor(shape: upstream.shape, scalars: zip(upstream.scalars, output.scalars).map { $0 / stabilized($1, s) })
+        let scaled = stabilisedQuotient(upstream, output, s)
         return input * layer.backward(scaled, options: .attribution, hooks: PassHooks())
       default:
         guard let map = LinearMap(layer, inputShape: input.shape) else { return nil }
@@ -63,7 +63,7 @@ public struct LRP: AttributionMethod {
       let s = composite.stabilizer
       hooks.residualRule = { _, summands, upstream in
         let total = summands[0] + summands[1]
-        let normalised = Tensor(shape: upstream.shape, scalars: zip(upstream.scalars, total.scalars).map { $0 / stabilized($1, s) })
+        let normalised = stabilisedQuotient(upstream, total, s)
         return [summands[0] * normalised, summands[1] * normalised]
       }
     }

@@ -33,11 +33,18 @@ public enum LRPRule: Sendable, Equatable {
 @inline(__always)
 func stabilized(_ z: Float, _ s: Float) -> Float { z + (z < 0 ? -s : s) }
 
+/// r / stab(z) element by element (equal shapes), in one parallel pass.
+func stabilisedQuotient(_ r: Tensor, _ z: Tensor, _ s: Float) -> Tensor {
+  r.stabilisedQuotient(by: z, epsilon: s)
+}
+
 /// A layer whose output is linear in its input given parameters (Conv1d, Linear), so rules can
 /// run it with modified weights, bias and inputs.
 struct LinearMap {
   let forward: (_ x: Tensor, _ w: Tensor, _ b: Tensor?) -> Tensor
   let backward: (_ g: Tensor, _ w: Tensor) -> Tensor
+  /// The ε-rule x ⊙ Wᵀ(R / stab(z)) in one fused pass, where the layer has one (convolutions).
+  let epsilonRelevance: ((_ r: Tensor, _ z: Tensor, _ x: Tensor, _ w: Tensor, _ epsilon: Float) -> Tensor)?
   let weight: Tensor
   let bias: Tensor?
 
@@ -47,11 +54,17 @@ struct LinearMap {
       let length = inputShape[2]
       forward = { x, w, b in Convolution1D.forward(x, weight: w, bias: b, geometry: geometry) }
       backward = { g, w in Convolution1D.backwardInput(g, weight: w, inputLength: length, geometry: geometry) }
+      epsilonRelevance = { r, z, x, w, epsilon in
+        Convolution1D.backwardInput(
+          r, weight: w, inputLength: length, geometry: geometry,
+          transform: .stabilisedDivision(by: z, epsilon: epsilon), multiplying: x)
+      }
       weight = conv.weight.value
       bias = conv.bias?.value
     } else if let linear = layer as? Linear {
       forward = { x, w, b in linearForward(x, w, b) }
       backward = { g, w in linearBackward(g, w) }
+      epsilonRelevance = nil
       weight = linear.weight.value
       bias = linear.bias?.value
     } else {
@@ -111,12 +124,11 @@ extension LRPRule {
       let gradients = zip(branches, mapped).map { map.backward($1, $0.weight) }
       return reducer(branches.map(\.input), gradients)
     }
-    func divide(_ r: Tensor, by z: Tensor, _ s: Float) -> Tensor {
-      Tensor(shape: r.shape, scalars: zip(r.scalars, z.scalars).map { $0 / stabilized($1, s) })
-    }
+    func divide(_ r: Tensor, by z: Tensor, _ s: Float) -> Tensor { stabilisedQuotient(r, z, s) }
     switch self {
     case .epsilon(let eps):
       // The unmodified branch's output is the recorded output: no second forward pass.
+      if let fused = map.epsilonRelevance { return fused(r, output, x, w, eps) }
       return x * map.backward(divide(r, by: output, eps), w)
     case .zPlus(let s):
       return run(

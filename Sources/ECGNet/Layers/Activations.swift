@@ -9,23 +9,14 @@ public final class ReLU: Layer, @unchecked Sendable {
   public init() {}
 
   public func forward(_ input: Tensor, options: PassOptions, hooks: PassHooks) -> Tensor {
-    var output = input
-    output.withUnsafeMutableBufferPointer { y in
-      for i in 0..<y.count where !(y[i] > 0) { y[i] = 0 }
-    }
-    return output
+    // One pass from input to a new buffer (a copy-then-clamp would copy first: the input is
+    // usually still recorded by the layer before).
+    input.relu()
   }
 
   /// The gradient passes where the input was positive (PyTorch: where the output is > 0).
   public func backward(_ upstream: Tensor, options: PassOptions, hooks: PassHooks) -> Tensor {
-    let input = recordedInput()
-    var grad = upstream
-    grad.withUnsafeMutableBufferPointer { g in
-      input.withUnsafeBufferPointer { x in
-        for i in 0..<g.count where !(x[i] > 0) { g[i] = 0 }
-      }
-    }
-    return grad
+    upstream.masked(where: recordedInput())
   }
 }
 

@@ -100,13 +100,17 @@ public final class BatchNorm1d: Layer, @unchecked Sendable {
       }
       batchesTracked += 1
     } else {
+      // One pass from input to a new buffer, parallel over (record, channel) rows.
       let (scale, shift) = evaluationAffine
-      output.withUnsafeMutableBufferPointer { y in
-        for s in 0..<n {
-          for ch in 0..<c {
-            let row = y.baseAddress! + (s * c + ch) * l
-            let (a, b) = (scale[ch], shift[ch])
-            for t in 0..<l { row[t] = row[t] * a + b }
+      return input.withUnsafeBufferPointer { x in
+        Tensor(shape: input.shape) { y in
+          let (xs, ys) = (SendablePointer(UnsafeMutablePointer(mutating: x.baseAddress!)), SendablePointer(y.baseAddress!))
+          parallelChunks(n * c, minimumChunk: max(1, (1 << 14) / max(l, 1))) { rows in
+            for row in rows {
+              let (a, b) = (scale[row % c], shift[row % c])
+              let (source, target) = (xs.pointer + row * l, ys.pointer + row * l)
+              for t in 0..<l { target[t] = source[t] * a + b }
+            }
           }
         }
       }

@@ -72,13 +72,7 @@ public final class ResidualBlock: Layer, @unchecked Sendable {
       // Fused add + ReLU; backward masks with this block's recorded output.
       activation.record = LayerRecord()
       precondition(a.shape == b.shape, "ResBlock '\(path)': paths \(a.shape) vs \(b.shape)")
-      return a.withUnsafeBufferPointer { ap in
-        b.withUnsafeBufferPointer { bp in
-          Tensor(shape: a.shape) { out in
-            for i in 0..<out.count { out[i] = max(ap[i] + bp[i], 0) }
-          }
-        }
-      }
+      return Tensor.sumReLU(a, b)
     }
     return activation.run(a + b, options: options, hooks: hooks)
   }

@@ -25,21 +25,27 @@ public final class MaxPool1d: Layer, @unchecked Sendable {
     let lo = outputLength(l)
     var output = Tensor(zeros: [n, c, lo])
     var indices = [Int32](repeating: 0, count: n * c * lo)
+    let (kernelSize, stride, padding) = (self.kernelSize, self.stride, self.padding)
     input.withUnsafeBufferPointer { x in
       output.withUnsafeMutableBufferPointer { y in
         indices.withUnsafeMutableBufferPointer { index in
-          for row in 0..<(n * c) {
-            let xr = x.baseAddress! + row * l
-            for t in 0..<lo {
-              let start = t * stride - padding
-              var best = -Float.infinity
-              var bestIndex = max(start, 0)
-              for j in max(start, 0)..<min(start + kernelSize, l) {
-                let v = xr[j]
-                if v > best || v.isNaN { best = v; bestIndex = j }
+          let (xs, ys, indexes) = (
+            SendablePointer(UnsafeMutablePointer(mutating: x.baseAddress!)), SendablePointer(y.baseAddress!),
+            SendablePointer(index.baseAddress!))
+          parallelChunks(n * c, minimumChunk: rowsPerChunk(l)) { rows in
+            for row in rows {
+              let xr = xs.pointer + row * l
+              for t in 0..<lo {
+                let start = t * stride - padding
+                var best = -Float.infinity
+                var bestIndex = max(start, 0)
+                for j in max(start, 0)..<min(start + kernelSize, l) {
+                  let v = xr[j]
+                  if v > best || v.isNaN { best = v; bestIndex = j }
+                }
+                ys.pointer[row * lo + t] = best
+                indexes.pointer[row * lo + t] = Int32(bestIndex)
               }
-              y[row * lo + t] = best
-              index[row * lo + t] = Int32(bestIndex)
             }
           }
         }
@@ -54,9 +60,21 @@ public final class MaxPool1d: Layer, @unchecked Sendable {
     let (n, c, l) = (input.shape[0], input.shape[1], input.shape[2])
     let lo = upstream.shape[2]
     var grad = Tensor(zeros: input.shape)
-    for row in 0..<(n * c) {
-      for t in 0..<lo {
-        grad.scalars[row * l + Int(argmax[row * lo + t])] += upstream.scalars[row * lo + t]
+    upstream.withUnsafeBufferPointer { g in
+      grad.withUnsafeMutableBufferPointer { gx in
+        argmax.withUnsafeBufferPointer { index in
+          let (gs, gxs, indexes) = (
+            SendablePointer(UnsafeMutablePointer(mutating: g.baseAddress!)), SendablePointer(gx.baseAddress!),
+            SendablePointer(UnsafeMutablePointer(mutating: index.baseAddress!)))
+          // Windows never cross rows, so rows are independent.
+          parallelChunks(n * c, minimumChunk: rowsPerChunk(l)) { rows in
+            for row in rows {
+              for t in 0..<lo {
+                gxs.pointer[row * l + Int(indexes.pointer[row * lo + t])] += gs.pointer[row * lo + t]
+              }
+            }
+          }
+        }
       }
     }
     return grad
@@ -90,24 +108,23 @@ public final class AvgPool1d: Layer, @unchecked Sendable {
     return max(out, 0)
   }
 
-  private func window(_ t: Int, _ l: Int) -> Range<Int> {
-    let start = t * stride
-    return start..<min(start + kernelSize, l)
-  }
-
   public func forward(_ input: Tensor, options: PassOptions, hooks: PassHooks) -> Tensor {
     let (n, c, l) = (input.shape[0], input.shape[1], input.shape[2])
     let lo = outputLength(l)
     var output = Tensor(zeros: [n, c, lo])
+    let (kernelSize, stride) = (self.kernelSize, self.stride)
     input.withUnsafeBufferPointer { x in
       output.withUnsafeMutableBufferPointer { y in
-        for row in 0..<(n * c) {
-          let xr = x.baseAddress! + row * l
-          for t in 0..<lo {
-            let w = window(t, l)
-            var sum: Float = 0
-            for j in w { sum += xr[j] }
-            y[row * lo + t] = sum / Float(w.count)
+        let (xs, ys) = (SendablePointer(UnsafeMutablePointer(mutating: x.baseAddress!)), SendablePointer(y.baseAddress!))
+        parallelChunks(n * c, minimumChunk: rowsPerChunk(l)) { rows in
+          for row in rows {
+            let xr = xs.pointer + row * l
+            for t in 0..<lo {
+              let (start, end) = (t * stride, min(t * stride + kernelSize, l))
+              var sum: Float = 0
+              for j in start..<end { sum += xr[j] }
+              ys.pointer[row * lo + t] = sum / Float(end - start)
+            }
           }
         }
       }
@@ -120,14 +137,18 @@ public final class AvgPool1d: Layer, @unchecked Sendable {
     let (n, c, l) = (input.shape[0], input.shape[1], input.shape[2])
     let lo = upstream.shape[2]
     var grad = Tensor(zeros: input.shape)
+    let (kernelSize, stride) = (self.kernelSize, self.stride)
     upstream.withUnsafeBufferPointer { g in
       grad.withUnsafeMutableBufferPointer { gx in
-        for row in 0..<(n * c) {
-          let gr = gx.baseAddress! + row * l
-          for t in 0..<lo {
-            let w = window(t, l)
-            let share = g[row * lo + t] / Float(w.count)
-            for j in w { gr[j] += share }
+        let (gs, gxs) = (SendablePointer(UnsafeMutablePointer(mutating: g.baseAddress!)), SendablePointer(gx.baseAddress!))
+        parallelChunks(n * c, minimumChunk: rowsPerChunk(l)) { rows in
+          for row in rows {
+            let gr = gxs.pointer + row * l
+            for t in 0..<lo {
+              let (start, end) = (t * stride, min(t * stride + kernelSize, l))
+              let share = gs.pointer[row * lo + t] / Float(end - start)
+              for j in start..<end { gr[j] += share }
+            }
           }
         }
       }
@@ -215,3 +236,6 @@ public final class GlobalPool1d: Layer, @unchecked Sendable {
     return grad
   }
 }
+
+/// Rows of `length` samples per parallel chunk of a pooling kernel (about 16 Ki samples).
+func rowsPerChunk(_ length: Int) -> Int { max(1, (1 << 14) / max(length, 1)) }

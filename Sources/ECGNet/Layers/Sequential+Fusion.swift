@@ -62,26 +62,12 @@ extension Sequential {
       case .layer(let index):
         g = layers[index].layer.runBackward(g, options: options, hooks: hooks)
       case .convolution(let first, let input, let output, let weight, let relu):
-        if relu { g = g.masked(where: output) }
         let conv = layers[first].layer as! Conv1d
-        g = Convolution1D.backwardInput(g, weight: weight, inputLength: input.shape[2], geometry: conv.geometry)
+        g = Convolution1D.backwardInput(
+          g, weight: weight, inputLength: input.shape[2], geometry: conv.geometry,
+          transform: relu ? .reluGate(output) : .none)
       }
     }
     return g
-  }
-}
-
-extension Tensor {
-  /// The elements where `gate` (same shape) is positive, 0 elsewhere: a ReLU's backward from its
-  /// recorded output, in one pass without copying `self` first.
-  func masked(where gate: Tensor) -> Tensor {
-    precondition(gate.shape == shape, "masked: \(gate.shape) vs \(shape)")
-    return withUnsafeBufferPointer { up in
-      gate.withUnsafeBufferPointer { y in
-        Tensor(shape: shape) { out in
-          for k in 0..<out.count { out[k] = y[k] > 0 ? up[k] : 0 }
-        }
-      }
-    }
   }
 }

@@ -25,6 +25,23 @@ int ecg_keep_freed_memory(void);
 /// printed (C's default there is full buffering). Call before the first output.
 void ecg_line_buffered_stdout(void);
 
+/// Element-wise kernels on n floats; `out` must not overlap the inputs (restrict).
+/// out = gate > 0 ? g : 0 (a ReLU's backward from its recorded output).
+void ecg_relu_gate(long n, const float *g, const float *gate, float *out);
+/// out = max(a + b, 0) (residual sum and ReLU).
+void ecg_add_relu(long n, const float *a, const float *b, float *out);
+/// out = max(x, 0).
+void ecg_relu(long n, const float *x, float *out);
+/// out = r / (z + epsilon·sign z), sign(0) = +1 (LRP's stabilised division).
+void ecg_stabilised_divide(long n, const float *r, const float *z, float epsilon, float *out);
+/// out = a + b, a − b, a · b.
+void ecg_add(long n, const float *a, const float *b, float *out);
+void ecg_subtract(long n, const float *a, const float *b, float *out);
+void ecg_multiply(long n, const float *a, const float *b, float *out);
+/// out += a; out *= a.
+void ecg_accumulate(long n, const float *a, float *out);
+void ecg_multiply_in_place(long n, const float *a, float *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -109,14 +109,30 @@ struct BenchEngine: ParsableCommand {
 
 /// Runs `body` once to warm up, then repeatedly for about `seconds`; returns seconds per run.
 func timePerRun(seconds: Double, _ body: () -> Void) -> Double {
+  timeAndCPUPerRun(seconds: seconds, body).wall
+}
+
+/// As `timePerRun`, also returning the process CPU time (user + system, all threads) per run in
+/// seconds. CPU time hardly changes when other processes share the cores, wall time does, so
+/// the pair tells a slower engine from a busier machine.
+func timeAndCPUPerRun(seconds: Double, _ body: () -> Void) -> (wall: Double, cpu: Double) {
   body()
   var runs = 0
   let start = DispatchTime.now().uptimeNanoseconds
+  let cpuStart = processCPUSeconds()
   var elapsed = 0.0
   repeat {
     body()
     runs += 1
     elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
   } while elapsed < seconds
-  return elapsed / Double(runs)
+  return (elapsed / Double(runs), (processCPUSeconds() - cpuStart) / Double(runs))
+}
+
+/// User + system CPU seconds of this process so far.
+func processCPUSeconds() -> Double {
+  var usage = rusage()
+  getrusage(RUSAGE_SELF.rawValue, &usage)
+  func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }

@@ -30,11 +30,13 @@ struct BenchExplain: ParsableCommand {
     var results: [(String, Double)] = []
     func measure(_ key: String, _ method: any AttributionMethod, records: Int) throws {
       var failure: Error?
-      let time = timePerRun(seconds: seconds) {
+      let time = timeAndCPUPerRun(seconds: seconds) {
         do { _ = try method.attribute(model, input: records == batch ? x : x.slice(0..<records), targets: Array(targets.prefix(records))) } catch { failure = error }
       }
       if let failure { throw failure }
-      results.append((key, Double(records) / time))
+      results.append((key, Double(records) / time.wall))
+      // CPU milliseconds per record (all threads): steady when other processes load the cores.
+      results.append((key.replacingOccurrences(of: "_per_s", with: "_cpu_ms"), 1000 * time.cpu / Double(records)))
     }
     if only == "all" || only == "saliency" { try measure("saliency_per_s", Saliency(), records: batch) }
     if only == "all" || only == "lrp" { try measure("lrp_per_s", LRP(), records: batch) }
