@@ -39,6 +39,15 @@ import Testing
     return (absolute, relative, criterion, Double(meeting) / Double(max(a.count, 1)))
   }
 
+  /// max |a − b| relative to the reference's largest magnitude (or to `scale`) — `errors(…).absolute`.
+  static func error(_ a: Tensor, _ b: Tensor, scale: Float? = nil) -> Float { Float(errors(a, b, scale: scale).absolute) }
+
+  /// Share of elements within 1e-4 of the reference's largest magnitude (or of `scale`).
+  static func shareWithin(_ a: Tensor, _ b: Tensor, scale: Float? = nil) -> Double {
+    let scale = max(scale ?? b.scalars.map(abs).max() ?? 1, 1e-30)
+    return Double(zip(a.scalars, b.scalars).filter { abs($0 - $1) <= 1e-4 * scale }.count) / Double(max(a.count, 1))
+  }
+
   /// Occlusion attributions are differences of two model outputs, so their rounding is relative
   /// to the outputs: `scale` then is the largest |output| of the attributed targets.
   ///

@@ -93,7 +93,7 @@ import Testing
       (["sanity", run.path, "--methods", "saliency,bogus"], "unknown method 'bogus'"),
       (["sanity", run.path, "--task", "Q_Amplitude"], "--task must be"),
       (["sanity", run.path, "--window", "0"], "must be positive"),
-      (["sanity", run.path, "--localisation", "--model", run.appendingPathComponent("nothing").path], "model directory not found"),
+      (["sanity", run.path, "--localisation", "--model", run.appendingPathComponent("nothing").path], "model not found"),
     ] {
       let bad = try Self.run(arguments)
       #expect(bad.status != 0 && bad.error.contains(message), "\(arguments): \(bad.error)")
