@@ -52,6 +52,20 @@ public struct PhantomTruth: Sendable {
     self.findings = findings
   }
 
+  /// The first planted, labelled finding of a record that a classifier can be asked about: its
+  /// code and the index in `classIndex` of its code, subclass or superclass (tried in that order,
+  /// so a superdiagnostic model gets MI for an IMI finding, a subdiagnostic one IMI). Nil when the
+  /// record has no such finding.
+  public func plantedClass(ecgID: Int, classIndex: [String: Int]) -> (code: String, target: Int)? {
+    for finding in findings[ecgID] ?? [] where finding.planted && finding.labelled {
+      guard let code = PhantomFinding(rawValue: finding.code) else { continue }
+      for name in [finding.code, code.subclass, code.superclass].compactMap({ $0 }) {
+        if let k = classIndex[name] { return (finding.code, k) }
+      }
+    }
+    return nil
+  }
+
   /// The evidence mask of one finding in one record: [12, samples] with 1 where the finding
   /// lives, sampled at `rate` Hz (a sample is inside when its time lies in an interval).
   public func evidenceMask(ecgID: Int, finding: String, rate: Double, samples: Int) -> [Float] {

@@ -36,12 +36,7 @@ extension Sanity {
     // Records with a planted, labelled finding the model has a class for (as `ecgxai explain RUN`).
     var chosen: [(entry: Int, id: Int, code: String, target: Int)] = []
     for (entry, id) in zip(test, ids) where chosen.count < records {
-      search: for finding in truth.findings[id] ?? [] where finding.planted && finding.labelled {
-        guard let code = PhantomFinding(rawValue: finding.code) else { continue }
-        for name in [finding.code, code.subclass, code.superclass].compactMap({ $0 }) {
-          if let k = classIndex[name] { chosen.append((entry, id, finding.code, k)); break search }
-        }
-      }
+      if let (code, target) = truth.plantedClass(ecgID: id, classIndex: classIndex) { chosen.append((entry, id, code, target)) }
     }
     guard !chosen.isEmpty else { throw CLIError("no test record has a planted, labelled finding among the classes \(classes.joined(separator: ", "))") }
     print("sanity localisation: \(classifier.architecture.name) (\(classes.joined(separator: ", "))) on \(chosen.count) test records with a planted finding")
@@ -52,7 +47,7 @@ extension Sanity {
     let targetClasses = Array(Set(chosen.map(\.target))).sorted()
     var results: [[String: Any]] = []
     for name in methodNames {
-      guard let method = AttributionSettings().method(name, architecture: classifier.architecture.name) else {
+      guard let method = AttributionSettings().method(name, model: classifier) else {
         throw CLIError("unknown method '\(name)' in --methods")
       }
       // Per record: the five metrics (nil for an empty mask).

@@ -16,29 +16,17 @@ extension RunPipeline {
   func explainTestRecords() throws -> StepOutcome {
     let c = configuration
     let dataURL = runURL.appendingPathComponent("data")
-    let dataset: PTBXLDataset
-    do { dataset = try PTBXLDataset(root: dataURL) } catch let error as PTBXLError { throw CLIError(error.description) }
+    let options = DatasetOptions(data: dataURL.path, rate: 100, folds: DatasetSplit.folds[c.explain.split]!)
+    guard let dataset = try options.load() else { throw CLIError("no dataset") }
     let modelPath = c.modelDirectory(task: c.train.tasks[0])
     let model = try ModelOptions.load(runURL.appendingPathComponent(modelPath).path)
     let classes = model.architecture.classNames ?? (0..<model.architecture.classes).map(String.init)
-    let folds: Set<Int>? = DatasetSplit.folds[c.explain.split]!.map { f in
-      f == "1-8" ? Set(1...8) : [Int(f)!]
-    }
-    let indices = dataset.entries.indices.filter { folds?.contains(dataset.entries[$0].fold) ?? true }
+    let indices = try options.selection(dataset)
     guard !indices.isEmpty else { throw CLIError("no records in the \(c.explain.split) split") }
     let ids = indices.map { dataset.entries[$0].ecgID }
     let truth = try? PhantomTruth(root: dataURL, ecgIDs: Set(ids))
     let classIndex = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
-    // The planted finding whose class the model has (code, subclass or superclass).
-    let scored: [(code: String, target: Int)?] = ids.map { id in
-      for finding in truth?.findings[id] ?? [] where finding.planted && finding.labelled {
-        guard let code = PhantomFinding(rawValue: finding.code) else { continue }
-        for name in [finding.code, code.subclass, code.superclass].compactMap({ $0 }) {
-          if let k = classIndex[name] { return (finding.code, k) }
-        }
-      }
-      return nil
-    }
+    let scored = ids.map { truth?.plantedClass(ecgID: $0, classIndex: classIndex) }
     let settings = AttributionSettings(absolute: true)
     let methods = try c.explain.methods.map { name -> any AttributionMethod in
       guard let m = settings.method(name, model: model) else { throw CLIError("unknown method \(name)") }
@@ -57,8 +45,7 @@ extension RunPipeline {
       targetsUsed = []
       for s in stride(from: 0, to: ids.count, by: 64) {
         let range = s..<min(s + 64, ids.count)
-        let x: Tensor
-        do { x = try dataset.batch(Array(indices[range]), rate: 100) } catch let error as PTBXLError { throw CLIError(error.description) }
+        let x = try options.batch(dataset, Array(indices[range]))
         guard x.shape[2] == samples else { throw CLIError("explain expects 10 s records at 100 Hz (1000 samples), got \(x.shape[2])") }
         let predicted = predictedTargets(model.forward(x))
         let targets = range.enumerated().map { scored[$0.element]?.target ?? predicted[$0.offset] }

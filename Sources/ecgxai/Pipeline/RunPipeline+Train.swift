@@ -33,10 +33,7 @@ extension RunPipeline {
   /// per-class test AUC and ROC curves).
   func trainClassifiers() throws -> StepOutcome {
     let c = configuration
-    let dataset: PTBXLDataset
-    do { dataset = try PTBXLDataset(root: runURL.appendingPathComponent("data")) } catch let error as PTBXLError {
-      throw CLIError(error.description)
-    }
+    guard let dataset = try DatasetOptions(data: runURL.appendingPathComponent("data").path, rate: 100, folds: nil).load() else { throw CLIError("no dataset") }
     var outputs: [String] = []
     for (index, taskName) in c.train.tasks.enumerated() {
       let task = PTBXLDataset.Task(rawValue: taskName)!

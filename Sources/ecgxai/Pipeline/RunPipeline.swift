@@ -221,9 +221,7 @@ struct RunPipeline {
     guard FileManager.default.fileExists(atPath: target.appendingPathComponent("ptbxl_database.csv").path) else {
       throw CLIError("data.path \(target.path) is not a PTB-XL folder: it has no ptbxl_database.csv")
     }
-    do { _ = try PTBXLDataset(root: target) } catch let error as PTBXLError { throw CLIError(error.description) } catch let error as CSVError {
-      throw CLIError(error.description)
-    }
+    _ = try DatasetOptions(data: target.path, rate: 100, folds: nil).load()
     let manager = FileManager.default
     if let existing = try? manager.destinationOfSymbolicLink(atPath: dataURL.path) {
       if URL(fileURLWithPath: existing).standardizedFileURL.path != target.path { try manager.removeItem(at: dataURL) }

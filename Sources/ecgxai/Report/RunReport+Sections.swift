@@ -30,7 +30,7 @@ extension RunReport {
     guard FileManager.default.fileExists(atPath: attributionURL.path) else { return section }
     let attribution = try NumPy.read(attributionURL)
     guard attribution.rank == 3, attribution.shape[0] == ids.count, attribution.shape[1] == 12 else { return section }
-    let dataset = try PTBXLDataset(root: runURL.appendingPathComponent("data"))
+    guard let dataset = try DatasetOptions(data: runURL.appendingPathComponent("data").path, rate: 100, folds: nil).load() else { return section }
     let index = Dictionary(dataset.entries.enumerated().map { ($1.ecgID, $0) }, uniquingKeysWith: { a, _ in a })
     var plots: [String] = []
     var shownClasses: [String] = []
