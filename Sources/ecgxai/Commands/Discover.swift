@@ -252,16 +252,16 @@ struct Discover: ParsableCommand {
         }
         entry["scores"] = against
         entry["labels"] = labels
-        // NaN (no resample, or a cluster never matched) is JSON null.
+        // NaN (no resample, or a cluster never matched) is written as JSON null (jsonSafe).
         entry["stability_jaccard"] = ClusterStability.jaccard(scores, rows: n, features: k, labels: labels, resamples: stabilityResamples, seed: seed) { sample, rows in
           cluster(sample, rows, clusters, restarts: 2)
-        }.map { $0.isFinite ? $0 as Any : NSNull() }
+        }
         // Prototypes: the mean beat-aligned attribution and beat per cluster [clusters, leads × width].
         entry["prototype_attribution"] = (0..<clusters).map { c in Self.mean(heats, width: width, rows: labels.indices.filter { labels[$0] == c }) }
         entry["prototype_beat"] = (0..<clusters).map { c in Self.mean(beats, width: width, rows: labels.indices.filter { labels[$0] == c }) }
         report.append(entry)
         print(pad(name, 15) + pad(algorithm, 9) + line.map { pad($0, 34) }.joined() + pad((entry["silhouette"] as? Double).map { String(format: "%.2f", $0) } ?? "n/a", 12)
-          + ((entry["stability_jaccard"] as? [Any]) ?? []).map { ($0 as? Double).map { String(format: "%.2f", $0) } ?? "n/a" }.joined(separator: " "))
+          + ((entry["stability_jaccard"] as? [Double]) ?? []).map { $0.isFinite ? String(format: "%.2f", $0) : "n/a" }.joined(separator: " "))
       }
     }
     var embeddingJSON: [Double]?
@@ -302,7 +302,7 @@ struct Discover: ParsableCommand {
       "lead_names": FeatureTable.leadNames, "tsne_attribution": embeddingJSON.map { $0 as Any } ?? NSNull(),
       "model": "\(loaded.architecture.name) \(loaded.parameterCount) parameters", "seconds": Date().timeIntervalSince(started),
     ]
-    try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]).write(to: runURL.appendingPathComponent("discovery.json"), options: .atomic)
+    try JSONSerialization.data(withJSONObject: jsonSafe(json), options: [.prettyPrinted, .sortedKeys]).write(to: runURL.appendingPathComponent("discovery.json"), options: .atomic)
     try updateManifest(runURL, key: "discover", value: ["outputs": ["discovery.json", "discovery.svg"], "class": className, "records": n])
     print(String(format: "wrote %@/discovery.json and discovery.svg in %.1f s", runURL.path, Date().timeIntervalSince(started)))
   }

@@ -184,3 +184,14 @@ enum DatasetSplit {
 func ecgIDList(_ ids: [Int]) -> String {
   "ecg_id " + ids.prefix(10).map(String.init).joined(separator: ", ") + (ids.count > 10 ? ", …" : "")
 }
+
+/// `value` with every non-finite Double replaced by JSON null (JSONSerialization refuses NaN and
+/// infinities), through nested arrays and dictionaries.
+func jsonSafe(_ value: Any) -> Any {
+  switch value {
+  case let d as Double: return d.isFinite ? d : NSNull()
+  case let list as [Any]: return list.map(jsonSafe)
+  case let dict as [String: Any]: return dict.mapValues(jsonSafe)
+  default: return value
+  }
+}

@@ -110,18 +110,8 @@ extension Sanity {
       "attribution": "absolute values (Quantus abs=True)", "top_k": topK, "bootstrap_resamples": bootstrap, "confidence_level": 0.95,
       "methods": results, "seconds": Date().timeIntervalSince(started),
     ]
-    let data = try JSONSerialization.data(withJSONObject: Self.jsonSafe(json), options: [.prettyPrinted, .sortedKeys])
+    let data = try JSONSerialization.data(withJSONObject: jsonSafe(json), options: [.prettyPrinted, .sortedKeys])
     try data.write(to: try outputURL(runURL.appendingPathComponent("sanity-localisation.json").path), options: .atomic)
     print("wrote \(runDirectory)/sanity-localisation.json in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
-  }
-
-  /// `value` with every non-finite Double replaced by JSON null (JSONSerialization refuses NaN).
-  static func jsonSafe(_ value: Any) -> Any {
-    switch value {
-    case let d as Double: return d.isFinite ? d : NSNull()
-    case let list as [Any]: return list.map(jsonSafe)
-    case let dict as [String: Any]: return dict.mapValues(jsonSafe)
-    default: return value
-    }
   }
 }

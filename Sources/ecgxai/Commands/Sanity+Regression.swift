@@ -182,7 +182,7 @@ extension Sanity {
       "seconds": Date().timeIntervalSince(started),
     ]
     try model.save(to: runURL.appendingPathComponent("sanity-\(task)-model"))
-    let json = try JSONSerialization.data(withJSONObject: Self.jsonSafe(summary), options: [.prettyPrinted, .sortedKeys])
+    let json = try JSONSerialization.data(withJSONObject: jsonSafe(summary), options: [.prettyPrinted, .sortedKeys])
     try json.write(to: try outputURL(runURL.appendingPathComponent("sanity-\(task).json").path), options: .atomic)
     print("wrote \(runDirectory)/sanity-\(task).json in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
   }
