@@ -310,4 +310,94 @@ import Testing
     let wrongArch = try Self.run(["predict", "--model", state, "--arch", "xresnet1d50", "--input", x.path, "--out", dir.appendingPathComponent("S.npy").path])
     #expect(wrongArch.status != 0 && wrongArch.error.contains("Error:"), "\(wrongArch.error)")
   }
+
+  /// Reads a float32 .npy file written by ecgxai: (shape, values).
+  static func readNPY(_ url: URL) throws -> (shape: [Int], values: [Float]) {
+    let data = try Data(contentsOf: url)
+    let length = Int(data[8]) | Int(data[9]) << 8
+    let header = String(decoding: data[10..<(10 + length)], as: UTF8.self)
+    let inside = header.components(separatedBy: "'shape': (")[1].components(separatedBy: ")")[0]
+    let shape = inside.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    let values = data[(10 + length)...].withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    return (shape, values)
+  }
+
+  /// `explain --target` takes an index, a class name, `predicted` or `all` (one file per class);
+  /// `--normalise` scales records or leads to a largest |relevance| of 1; `--baseline FILE.npy`
+  /// is IG's baseline. Bad input — a target out of range or not a class, an unknown layer, records
+  /// of the wrong shape, a baseline of the wrong shape — is `Error: …`, exit ≠ 0, no output file.
+  @Test func explainTargetsNormalisationBaselinesAndBadInput() throws {
+    try #require(FileManager.default.isExecutableFile(atPath: Self.executable.path), "build the ecgxai product first")
+    let dir = Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let x = dir.appendingPathComponent("X.npy")
+    try Self.writeNPY((0..<(3 * 12 * 1000)).map { Float(sin(Double($0) * 0.013) + 0.2 * cos(Double($0) * 0.0007)) }, shape: [3, 12, 1000], to: x)
+    let onnx = Self.onnxFixtures.appendingPathComponent("onnx/foreign.onnx").path  // classes NORM, MI, STTC, CD, HYP
+    func explain(_ out: String, _ options: [String]) throws -> Result {
+      try Self.run(["explain", "--model", onnx, "--input", x.path, "--out", dir.appendingPathComponent(out).path] + options)
+    }
+    let all = try explain("A.npy", ["--target", "all"])
+    #expect(all.status == 0, "\(all.error)")
+    for name in ["NORM", "MI", "STTC", "CD", "HYP"] {
+      #expect(try Self.readNPY(dir.appendingPathComponent("A.\(name).npy")).shape == [3, 12, 1000])
+    }
+    let byName = try explain("MI.npy", ["--target", "MI"])
+    let byIndex = try explain("1.npy", ["--target", "1"])
+    #expect(byName.status == 0 && byIndex.status == 0, "\(byName.error) \(byIndex.error)")
+    let mi = try Self.readNPY(dir.appendingPathComponent("1.npy")).values
+    #expect(try Self.readNPY(dir.appendingPathComponent("MI.npy")).values == mi)
+    #expect(try Self.readNPY(dir.appendingPathComponent("A.MI.npy")).values == mi)
+    #expect(mi.contains { $0 != 0 })
+
+    let perRecord = try explain("R.npy", ["--target", "1", "--normalise", "max-abs"])
+    let perLead = try explain("L.npy", ["--target", "1", "--normalise", "per-lead"])
+    #expect(perRecord.status == 0 && perLead.status == 0, "\(perRecord.error) \(perLead.error)")
+    let r = try Self.readNPY(dir.appendingPathComponent("R.npy")).values
+    let l = try Self.readNPY(dir.appendingPathComponent("L.npy")).values
+    for record in 0..<3 {
+      let block = record * 12_000..<(record + 1) * 12_000
+      #expect(r[block].map(abs).max() == 1)
+      let scale = mi[block].map(abs).max()!
+      #expect(zip(r[block], mi[block]).allSatisfy { abs($0 - $1 / scale) <= 1e-6 })
+      for lead in 0..<12 { #expect(l[(record * 12 + lead) * 1000..<(record * 12 + lead + 1) * 1000].map(abs).max() == 1) }
+    }
+
+    let zeros = dir.appendingPathComponent("B.npy")
+    try Self.writeNPY(Array(repeating: 0, count: 12 * 1000), shape: [12, 1000], to: zeros)
+    let fromFile = try explain("IGF.npy", ["--method", "ig", "--target", "2", "--baseline", zeros.path])
+    let fromZero = try explain("IGZ.npy", ["--method", "ig", "--target", "2"])
+    #expect(fromFile.status == 0 && fromZero.status == 0, "\(fromFile.error) \(fromZero.error)")
+    #expect(try Self.readNPY(dir.appendingPathComponent("IGF.npy")).values == Self.readNPY(dir.appendingPathComponent("IGZ.npy")).values)
+    #expect(fromFile.output.contains("completeness_delta"))
+
+    let shifted = dir.appendingPathComponent("B3.npy")
+    try Self.writeNPY(Array(repeating: 0.1, count: 3 * 12 * 1000), shape: [3, 12, 1000], to: shifted)
+    let perRecordBaseline = try explain("IGS.npy", ["--method", "ig", "--target", "2", "--baseline", shifted.path])
+    #expect(perRecordBaseline.status == 0, "\(perRecordBaseline.error)")
+    #expect(try Self.readNPY(dir.appendingPathComponent("IGS.npy")).values != Self.readNPY(dir.appendingPathComponent("IGZ.npy")).values)
+
+    let tunnel = try explain("T.npy", ["--method", "smoothgrad", "--tunnel-base", "gxi", "--tunnel-kind", "vargrad", "--samples", "3", "--target", "1"])
+    #expect(tunnel.status == 0 && tunnel.output.contains("smoothgrad-gxi"), "\(tunnel.error)")
+    #expect(try Self.readNPY(dir.appendingPathComponent("T.npy")).values.allSatisfy { $0 >= 0 })  // a variance
+
+    let wrongBaseline = dir.appendingPathComponent("B2.npy")
+    try Self.writeNPY(Array(repeating: 0, count: 2 * 12 * 1000), shape: [2, 12, 1000], to: wrongBaseline)
+    let wrongX = dir.appendingPathComponent("X8.npy")
+    try Self.writeNPY(Array(repeating: 0, count: 2 * 8 * 1000), shape: [2, 8, 1000], to: wrongX)
+    let failures: [(Result, String, String)] = [
+      (try explain("E1.npy", ["--target", "7"]), "E1.npy", "--target 7 is out of range: the model has 5 outputs (0…4)"),
+      (try explain("E2.npy", ["--target", "AFIB"]), "E2.npy", "--target 'AFIB' is not a class of the model (NORM, MI, STTC, CD, HYP)"),
+      (try explain("E3.npy", ["--method", "gradcam", "--layer", "features.99"]), "E3.npy", "no layer named 'features.99'"),
+      (try explain("E4.npy", ["--method", "ig", "--baseline", wrongBaseline.path]), "E4.npy", "expected [12, samples] (one for every record) or [3, 12, samples]"),
+      (try explain("E5.npy", ["--normalise", "sum"]), "E5.npy", "--normalise must be one of none, max-abs, per-lead"),
+      (try explain("E7.npy", ["--method", "smoothgrad", "--tunnel-base", "smoothgrad"]), "E7.npy", "--tunnel-base must be another method"),
+      (try Self.run(["explain", "--model", onnx, "--input", wrongX.path, "--out", dir.appendingPathComponent("E6.npy").path]), "E6.npy",
+       "expected an array [records, 12, samples], got [2, 8, 1000]"),
+    ]
+    for (result, file, message) in failures {
+      #expect(result.status != 0 && result.error.contains("Error:") && result.error.contains(message), "\(message): \(result.error)")
+      #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent(file).path), "\(file) was written")
+    }
+  }
 }

@@ -23,6 +23,10 @@ struct AttributionSettings {
   var residual = LRP.ResidualHandling.gradient
   var samples = 25
   var noise: Float = 0.1
+  /// smoothgrad: the method averaged over the noisy copies (any other method name).
+  var tunnelBase = "saliency"
+  /// smoothgrad: how the noisy attributions are combined (Captum's `nt_type`).
+  var tunnelKind = SmoothGrad.Kind.smoothgrad
   var window = 50
   var stride = 25
   /// GradCAM layer; nil: the last feature block (lenet1d `sequential.10`, xresnet `features.7`).
@@ -44,7 +48,9 @@ struct AttributionSettings {
     switch name {
     case "saliency": return Saliency(absolute: absolute)
     case "gxi": return GradientTimesInput()
-    case "smoothgrad": return SmoothGrad(base: Saliency(absolute: absolute), samples: samples, standardDeviation: noise)
+    case "smoothgrad":
+      guard tunnelBase != "smoothgrad", let base = method(tunnelBase, architecture: architecture) else { return nil }
+      return SmoothGrad(base: base, samples: samples, standardDeviation: noise, kind: tunnelKind)
     case "occlusion": return Occlusion(window: window, stride: stride)
     case "gradcam": return GradCAM(layer: camLayer)
     case "guided-gradcam": return GradCAM(layer: camLayer, guided: true)

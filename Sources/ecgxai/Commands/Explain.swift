@@ -11,13 +11,16 @@ struct Explain: ParsableCommand {
     abstract: "Attribute a model's outputs to the input samples: a run's dataset split, or [N, 12, T] ECGs (.npy).",
     discussion: """
       Methods: saliency (signed gradient; --absolute for |gradient|), gxi (gradient × input),
-      ig (integrated gradients), smoothgrad (saliency averaged over --samples noisy copies, σ
-      --noise mV), occlusion (--window/--stride samples, zero baseline), gradcam, guided-gradcam
+      ig (integrated gradients), smoothgrad (--tunnel-base, default saliency, averaged over
+      --samples noisy copies, σ --noise mV), occlusion (--window/--stride samples, zero baseline), gradcam, guided-gradcam
       (--layer; default the last feature block: lenet1d sequential.10, xresnet features.7),
       guided-backprop, lrp-epsilon (the paper's EpsilonComposite), lrp-epsilon-plus,
       lrp-epsilon-plus-flat, lrp-alpha2beta1, lrp-epsilon-gamma-box.
       Defaults are the paper's: IG with 10 right-Riemann steps from a zero baseline (Zennit),
       LRP with ε = 1e-3 on every convolution/linear layer and BatchNorm merged.
+      --target: an index, a class name, predicted, or all (one file per class, METHOD.CLASS.npy);
+      --normalise max-abs|per-lead scales each record|lead to a largest |relevance| of 1.
+      Definitions, Captum/Zennit equivalents and measured agreement: docs/explain.md.
       Examples: ecgxai explain runs/demo --method ig --split test        (→ runs/demo/attributions/ig.npy)
                 ecgxai explain runs/demo --method saliency --split all --shard 2/4
                 ecgxai explain --model runs/m/model --input X.npy --method lrp-epsilon --target 1 --out A.npy
@@ -51,8 +54,11 @@ struct Explain: ParsableCommand {
   @Option(help: "Attribution method (see above).")
   var method = "saliency"
 
-  @Option(help: "Output to attribute: a class index, 'predicted' (highest output per record).")
+  @Option(help: "Output to attribute: a class index, a class name of the model (e.g. MI), 'predicted' (highest output per record) or 'all' (every output: one file per class, METHOD.CLASS.npy).")
   var target = "predicted"
+
+  @Option(help: "Scale each record's attribution: none (raw relevance), max-abs (the record's largest |relevance| → 1) or per-lead (each lead's largest |relevance| → 1).")
+  var normalise = "none"
 
   @Flag(help: "saliency: return |gradient| (Captum's Saliency default).")
   var absolute = false
@@ -60,7 +66,8 @@ struct Explain: ParsableCommand {
   @Option(help: "ig: number of steps.") var steps = 10
   @Option(help: "ig: riemann_left, riemann_right, riemann_middle, riemann_trapezoid, gausslegendre.")
   var integration = "riemann_right"
-  @Option(help: "ig: baseline zero or lead-mean.") var baseline = "zero"
+  @Option(help: "ig: baseline zero, lead-mean, or FILE.npy in mV — [leads, samples] for every record or [records, leads, samples], one per attributed record.")
+  var baseline = "zero"
   @Option(help: "ig: records × steps per pass (bounds memory).") var internalBatchSize = 64
   @Option(help: "lrp: ε of the ε-rule.") var epsilon: Float = 1e-3
   @Option(help: "lrp: γ of the γ-rule.") var gamma: Float = 0.25
@@ -69,6 +76,10 @@ struct Explain: ParsableCommand {
   @Option(help: "lrp: residual additions 'gradient' (the paper's) or 'proportional'.") var residual = "gradient"
   @Option(help: "smoothgrad: noisy copies.") var samples = 25
   @Option(help: "smoothgrad: noise σ in mV.") var noise: Float = 0.1
+  @Option(help: "smoothgrad: the method averaged over the noisy copies (NoiseTunnel over any method, e.g. ig, lrp-epsilon).")
+  var tunnelBase = "saliency"
+  @Option(help: "smoothgrad: smoothgrad (mean), smoothgrad_sq (mean of squares) or vargrad (variance), Captum's nt_type.")
+  var tunnelKind = "smoothgrad"
   @Option(help: "occlusion: window length in samples.") var window = 50
   @Option(name: .customLong("stride"), help: "occlusion: window stride in samples.") var occlusionStride = 25
   @Option(help: "gradcam/guided-gradcam: layer path (see the error message for the list).") var layer: String?
@@ -77,11 +88,16 @@ struct Explain: ParsableCommand {
   func validate() throws {
     let methods = AttributionSettings.methodNames
     guard methods.contains(method) else { throw ValidationError("unknown --method '\(method)'; choose one of \(methods.joined(separator: ", "))") }
-    guard target == "predicted" || Int(target) != nil else { throw ValidationError("--target must be a class index or 'predicted'") }
+    guard !target.isEmpty else { throw ValidationError("--target must be a class index, a class name, 'predicted' or 'all'") }
+    guard AttributionNormalisation(rawValue: normalise) != nil else {
+      throw ValidationError("--normalise must be one of \(AttributionNormalisation.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
     guard IntegratedGradients.Method(rawValue: integration) != nil else {
       throw ValidationError("--integration must be one of \(IntegratedGradients.Method.allCases.map(\.rawValue).joined(separator: ", "))")
     }
-    guard ["zero", "lead-mean"].contains(baseline) else { throw ValidationError("--baseline must be zero or lead-mean") }
+    guard ["zero", "lead-mean"].contains(baseline) || baseline.hasSuffix(".npy") else {
+      throw ValidationError("--baseline must be zero, lead-mean or a .npy file")
+    }
     guard ["gradient", "proportional"].contains(residual) else { throw ValidationError("--residual must be gradient or proportional") }
     guard (runDirectory == nil) != (input == nil) else { throw ValidationError("give a run directory or --input X.npy (not both)") }
     guard runDirectory != nil || (model != nil && out != nil) else { throw ValidationError("--input needs --model and --out") }
@@ -89,32 +105,93 @@ struct Explain: ParsableCommand {
     guard steps >= 2, batchSize > 0, internalBatchSize > 0, epsilon >= 0 else {
       throw ValidationError("--steps must be ≥ 2, --batch-size and --internal-batch-size positive, --epsilon ≥ 0")
     }
+    guard methods.contains(tunnelBase), tunnelBase != "smoothgrad" else {
+      throw ValidationError("--tunnel-base must be another method: \(methods.filter { $0 != "smoothgrad" }.joined(separator: ", "))")
+    }
+    guard SmoothGrad.Kind(rawValue: tunnelKind) != nil else { throw ValidationError("--tunnel-kind must be smoothgrad, smoothgrad_sq or vargrad") }
     guard samples >= 1, noise >= 0, window >= 1, occlusionStride >= 1 else {
       throw ValidationError("--samples, --window and --stride must be ≥ 1 and --noise ≥ 0")
     }
   }
 
-  func makeMethod(model: Model) -> any AttributionMethod {
+  /// The method of the options; `baseline` is IG's (from `--baseline`, per batch for a file).
+  func makeMethod(model: Model, baseline: IntegratedGradients.Baseline = .zero) -> any AttributionMethod {
     let settings = AttributionSettings(
       absolute: absolute, steps: steps, integration: IntegratedGradients.Method(rawValue: integration)!,
-      baseline: baseline == "zero" ? .zero : .perLeadMean, internalBatchSize: internalBatchSize, epsilon: epsilon,
+      baseline: baseline, internalBatchSize: internalBatchSize, epsilon: epsilon,
       gamma: gamma, low: low, high: high, residual: LRP.ResidualHandling(rawValue: residual)!, samples: samples, noise: noise,
-      window: window, stride: occlusionStride, layer: layer)
+      tunnelBase: tunnelBase, tunnelKind: SmoothGrad.Kind(rawValue: tunnelKind)!, window: window, stride: occlusionStride, layer: layer)
     return settings.method(method, model: model)!  // `validate()` checked the name
+  }
+
+
+  /// Which outputs `--target` attributes.
+  enum TargetSelection: Equatable {
+    /// One output index for every record.
+    case index(Int)
+    /// Each record's highest output.
+    case predicted
+    /// Every output, one file each.
+    case all
+  }
+
+  /// `--target` resolved against the model: an index in range, a class name, `predicted`, `all`.
+  func targetSelection(_ model: Model) throws -> TargetSelection {
+    let classes = model.architecture.classes
+    let names = model.architecture.classNames
+    switch target {
+    case "predicted": return .predicted
+    case "all": return .all
+    default:
+      if let index = Int(target) {
+        guard (0..<classes).contains(index) else {
+          throw CLIError("--target \(index) is out of range: the model has \(classes) outputs (0…\(classes - 1))")
+        }
+        return .index(index)
+      }
+      guard let names else {
+        throw CLIError("--target '\(target)': the model has no class names; give an output index 0…\(classes - 1), 'predicted' or 'all'")
+      }
+      guard let index = names.firstIndex(of: target) else {
+        throw CLIError("--target '\(target)' is not a class of the model (\(names.joined(separator: ", "))), nor 'predicted' or 'all'")
+      }
+      return .index(index)
+    }
+  }
+
+  /// IG's baseline for records `range` of `count`: zero, the per-lead mean, or slices of `file`.
+  func baseline(file: Tensor?, range: Range<Int>) -> IntegratedGradients.Baseline {
+    switch baseline {
+    case "zero": return .zero
+    case "lead-mean": return .perLeadMean
+    default: return .custom(file!.rank == 2 ? file! : file!.slice(range))
+    }
+  }
+
+  /// The `--baseline FILE.npy` array, checked against the records: [leads, T] or [count, leads, T].
+  func baselineFile(leads: Int, length: Int?, count: Int) throws -> Tensor? {
+    guard baseline.hasSuffix(".npy") else { return nil }
+    let array = try readArray(baseline, what: "baseline")
+    let expected = array.rank == 2 ? [leads, length ?? array.shape[1]] : [count, leads, length ?? array.shape.last ?? 0]
+    guard array.rank == 2 || array.rank == 3, array.shape == expected else {
+      throw CLIError("\(baseline): the baseline has shape \(array.shape); expected [\(leads), samples] (one for every record) or [\(count), \(leads), samples] (one per record)")
+    }
+    if array.scalars.contains(where: { !$0.isFinite }) { throw CLIError("\(baseline): the baseline contains NaN or infinite values") }
+    return array
   }
 
   func run() throws {
     let runURL = runDirectory.map { URL(fileURLWithPath: $0) }
     let model = try ModelOptions.load(model ?? runURL!.appendingPathComponent("model").path, arch: arch)
-    if let index = Int(target), index < 0 || index >= model.architecture.classes {
-      throw CLIError("--target \(index) is out of range: the model has \(model.architecture.classes) outputs (0…\(model.architecture.classes - 1))")
-    }
-    let attribution = makeMethod(model: model)
+    let selection = try targetSelection(model)
+    let normalisation = AttributionNormalisation(rawValue: normalise)!
     // The records: a NumPy array, or a split of the run's dataset read batch by batch.
     let x: Tensor?
     var dataset: PTBXLDataset? = nil
     var indices: [Int] = []
     let outURL: URL
+    let methodName = makeMethod(model: model).name
+    var name = methodName
     if let input {
       let array = try readArray(input, what: "input")
       try validateECGBatch(array, leads: model.architecture.inputChannels, path: input, model: model)
@@ -132,11 +209,18 @@ struct Explain: ParsableCommand {
       indices = try options.selection(dataset!)
       indices = try selectShard(indices, shard)
       guard !indices.isEmpty else { throw CLIError("no records in the \(split) split") }
-      let name = attribution.name + (split == "test" ? "" : ".\(split)") + (shard.map { ".shard-" + $0.replacingOccurrences(of: "/", with: "-of-") } ?? "")
+      name += (split == "test" ? "" : ".\(split)") + (shard.map { ".shard-" + $0.replacingOccurrences(of: "/", with: "-of-") } ?? "")
       outURL = try outputURL(out ?? runURL!.appendingPathComponent("attributions/\(name).npy").path)
     }
     let n = x?.shape[0] ?? indices.count
-    var writer: NumPy.StreamWriter? = nil
+    let baselines = try baselineFile(leads: model.architecture.inputChannels, length: x?.shape[2], count: n)
+    // One output per attributed class: with --target all, FILE.CLASS.npy for every class.
+    let classes = model.architecture.classes
+    let classLabels = model.architecture.classNames ?? (0..<classes).map(String.init)
+    let files: [(target: Int?, url: URL)] = selection == .all
+      ? (0..<classes).map { c in (c, outURL.deletingPathExtension().appendingPathExtension("\(classLabels[c]).npy")) }
+      : [(nil, outURL)]
+    var writers: [NumPy.StreamWriter?] = Array(repeating: nil, count: files.count)
     var diagnostics: [String: [Double]] = [:]
     let start = Date()
     do {
@@ -147,19 +231,30 @@ struct Explain: ParsableCommand {
           do { batch = try dataset!.batch(Array(indices[range]), rate: rate) } catch let error as PTBXLError { throw CLIError(error.description) }
           try validateECGBatch(batch, leads: model.architecture.inputChannels, path: runDirectory!, model: model)
         }
-        if writer == nil { writer = try NumPy.StreamWriter(url: outURL, shape: [n] + Array(batch.shape.dropFirst())) }
-        let targets = Int(target).map { Array(repeating: $0, count: batch.shape[0]) } ?? predictedTargets(model.forward(batch))
-        let result: Attribution
-        do { result = try attribution.attribute(model, input: batch, targets: targets) } catch let error as AttributionError {
-          throw CLIError(error.description)
+        if let baselines, baselines.shape.last != batch.shape[2] {
+          throw CLIError("\(baseline): the baseline has \(baselines.shape.last!) samples per lead; the records have \(batch.shape[2])")
         }
-        try writer!.append(result.values.scalars)
-        for (key, list) in result.diagnostics { diagnostics[key, default: []] += list }
+        let attribution = makeMethod(model: model, baseline: baseline(file: baselines, range: range))
+        for (f, file) in files.enumerated() {
+          if writers[f] == nil { writers[f] = try NumPy.StreamWriter(url: file.url, shape: [n] + Array(batch.shape.dropFirst())) }
+          let targets: [Int]
+          switch selection {
+          case .index(let index): targets = Array(repeating: index, count: batch.shape[0])
+          case .predicted: targets = predictedTargets(model.forward(batch))
+          case .all: targets = Array(repeating: file.target!, count: batch.shape[0])
+          }
+          let result: Attribution
+          do { result = try attribution.attribute(model, input: batch, targets: targets) } catch let error as AttributionError {
+            throw CLIError(error.description)
+          }
+          try writers[f]!.append(normalisation.apply(result.values).scalars)
+          for (key, list) in result.diagnostics { diagnostics[file.target.map { "\(key) (\(classLabels[$0]))" } ?? key, default: []] += list }
+        }
         progress(done: range.upperBound, total: n)
       }
-      try writer?.finish()
+      for writer in writers { try writer?.finish() }
     } catch {
-      writer?.abandon()
+      for writer in writers { writer?.abandon() }
       throw error
     }
     if dataset != nil {
@@ -168,7 +263,8 @@ struct Explain: ParsableCommand {
       try Data(("ecg_id\n" + ids.joined(separator: "\n") + "\n").utf8).write(to: idsURL, options: .atomic)
     }
     let seconds = Date().timeIntervalSince(start)
-    print("wrote \(outURL.path): \(attribution.name) attributions of \(model.architecture.name) on \(n) records in \(String(format: "%.1f", seconds)) s (\(String(format: "%.1f", Double(n) / seconds)) records/s)")
+    let what = files.count == 1 ? outURL.path : "\(files.count) files \(files[0].url.path) … \(files.last!.url.lastPathComponent)"
+    print("wrote \(what): \(methodName) attributions of \(model.architecture.name) on \(n) records\(normalisation == .none ? "" : " (\(normalise))") in \(String(format: "%.1f", seconds)) s (\(String(format: "%.1f", Double(n * files.count) / seconds)) attributions/s)")
     for (key, list) in diagnostics.sorted(by: { $0.key < $1.key }) {
       let mean = list.reduce(0, +) / Double(list.count)
       let worst = list.map(abs).max() ?? 0
