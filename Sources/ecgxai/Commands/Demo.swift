@@ -79,22 +79,24 @@ struct Demo: ParsableCommand {
     try RunPipeline(configuration: demoConfiguration, force: Run.steps(force), commandName: "demo").run()
   }
 
-  /// A configuration as YAML (the keys `ecgxai run` reads).
+  /// A configuration as YAML (the keys `ecgxai run` reads): written from the settings every step
+  /// records (`RunConfiguration.settings(of:)`), so the file lists exactly what the steps use;
+  /// unset optional keys are left out. Parsing it back gives the same settings (tested).
   static func yaml(_ c: RunConfiguration) -> String {
-    func list(_ xs: [String]) -> String { "[" + xs.joined(separator: ", ") + "]" }
+    func scalar(_ value: Any) -> String {
+      switch value {
+      case let list as [String]: return "[" + list.joined(separator: ", ") + "]"
+      default: return "\(value)"
+      }
+    }
     var lines = ["# ecgxai demo configuration; run it with `ecgxai run FILE` (keys: docs/run.md)",
-                 "out: \(c.out)", "seed: \(c.seed)", "steps: \(list(c.steps.map(\.rawValue)))",
-                 "data:", "  source: \(c.data.source)", "  records: \(c.data.records)", "  difficulty: \(c.data.difficulty)",
-                 "train:", "  arch: \(c.train.arch)", "  tasks: \(list(c.train.tasks))", "  epochs: \(c.train.epochs)",
-                 "explain:", "  methods: \(list(c.explain.methods))", "  split: \(c.explain.split)",
-                 "sanity:", "  tasks: \(list(c.sanity.tasks))", "  arch: \(c.sanity.arch)", "  epochs: \(c.sanity.epochs)",
-                 "  records: \(c.sanity.records)", "  methods: \(list(c.sanity.methods))",
-                 "  randomisation_records: \(c.sanity.randomisationRecords)", "  bootstrap: \(c.sanity.bootstrap)",
-                 "audit:", "  model: \(c.audit.model)", "  method: \(c.audit.method)", "  top: \(c.audit.top)", "  bootstrap: \(c.audit.bootstrap)",
-                 "concepts:", "  model: \(c.concepts.model)", "  runs: \(c.concepts.runs)", "  random_runs: \(c.concepts.randomRuns)",
-                 "discover:", "  model: \(c.discover.model)", "  class: \(c.discover.className)", "  subtypes: \(list(c.discover.subtypes))",
-                 "  method: \(c.discover.method)", "  inits: \(c.discover.inits)", "  stability_resamples: \(c.discover.stabilityResamples)"]
-    if let conditions = c.audit.conditions { lines.insert("  conditions: \(list(conditions))", at: lines.firstIndex(of: "  model: \(c.audit.model)")! + 1) }
+                 "out: \(c.out)", "seed: \(c.seed)", "steps: \(scalar(c.steps.map(\.rawValue)))"]
+    for step in PipelineStep.allCases {
+      let settings = c.settings(of: step).filter { $0.key != "seed" && !($0.value is NSNull) }
+      guard !settings.isEmpty else { continue }
+      lines.append("\(step.rawValue):")
+      for (key, value) in settings.sorted(by: { $0.key < $1.key }) { lines.append("  \(key): \(scalar(value))") }
+    }
     return lines.joined(separator: "\n") + "\n"
   }
 }
