@@ -8,8 +8,9 @@ import Testing
 /// (tools/reference/attribution_fixtures.py), element by element: |ours − theirs| ≤ 1e-4 · |theirs|
 /// + 1e-5 · scale, i.e. ≤ 1e-4 relative error, and ≤ 1e-5 absolute (relative to the attribution's
 /// largest magnitude, `scale`) for near-zero entries. The fixture inputs have no near-tied
-/// max-pooling windows (the script checks top-2 gaps > 1e-3), so both implementations route every
-/// gradient through the same samples.
+/// max-pooling windows (the script checks top-2 gaps > 1e-3, and > 2e-5 on IG's path points), so
+/// both implementations route every gradient through the same samples; the script reloads the
+/// weights after every Zennit call (its canonizer does not restore fastai residual blocks).
 @Suite struct ReferenceAgreementTests {
   static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Fixtures")
@@ -51,38 +52,43 @@ import Testing
   /// Occlusion attributions are differences of two model outputs, so their rounding is relative
   /// to the outputs: `scale` then is the largest |output| of the attributed targets.
   ///
-  /// `spread` is how far Zennit is from itself (max |Δ| / scale between its 1- and 2-thread runs,
-  /// stored by the fixture script). Where that exceeds the criterion's absolute part — ε-LRP on
-  /// xresnet1d50, whose divisions by near-zero pre-activations over 50 layers and 16 un-split
-  /// residual additions amplify rounding by orders of magnitude — no implementation can meet
-  /// the criterion against one Zennit run, and ecgxai must stay within 3 × Zennit's own spread.
-  static func check(_ arch: String, _ key: String, _ result: Tensor, _ expected: Tensor, scale: Float? = nil, spread: Float? = nil) {
+  /// Every method must meet the criterion against the reference's float32 run — except where
+  /// the reference's float32 run itself misses it against the float64 value (`exact`, the same
+  /// Zennit call on a float64 copy of model and input): ε-LRP on xresnet1d50, whose relevance
+  /// reaches 7e19 through divisions by near-zero pre-activations over 50 layers, so that
+  /// rounding is amplified by orders of magnitude in any float32 implementation. There ecgxai must
+  /// be as close to the float64 value as Zennit's float32 run is: max |Δ| ≤ 2 × Zennit's, and
+  /// the share of elements meeting the criterion against float64 no lower than Zennit's − 2 %.
+  /// `spread` (Zennit 1 vs 2 threads, max |Δ| / scale) is printed for information.
+  ///
+  /// One xresnet1d50 fixture does not meet the criterion yet (`xresnetShortfalls`, bounds just
+  /// above what was measured — largest |Δ| / scale 1.5e-4, 97.9 % of the elements — so that a
+  /// regression fails): Captum's Gauss-Legendre IG. At two of its 16 path points (record 2,
+  /// α = 0.020 and 0.237) a ReLU input lies within rounding of 0 (0 and 2e-9 of its layer's
+  /// maximum; the fixture script makes max pooling tie-free on every path point, not ReLU
+  /// inputs), and ecgxai's rounding switches that gate where PyTorch's does not, so the gradient
+  /// there differs (1.1e-3 and 1.5e-4 of its maximum); the other 14 points agree to ≤ 6e-7.
+  static func check(_ arch: String, _ key: String, _ result: Tensor, _ expected: Tensor, scale: Float? = nil, spread: Float? = nil, exact: Tensor? = nil) {
     #expect(result.shape == expected.shape, "\(arch) \(key): shape \(result.shape) vs \(expected.shape)")
     let e = errors(result, expected, scale: scale)
+    var line = "agreement \(arch) \(key): max |Δ|/scale \(e.absolute), max relative (|ref| ≥ 0.1 scale) \(e.relative), criterion \(e.criterion), share \(e.share)"
+    if let spread { line += ", Zennit 1 vs 2 threads \(spread)" }
     if arch == "xresnet1d50", let bound = xresnetShortfalls[key] {
-      #expect(e.absolute <= bound.absolute && e.share >= bound.share, "\(arch) \(key): max |Δ|/scale \(e.absolute), share \(e.share)")
-    } else if let spread, Double(spread) > 1e-5 {
-      #expect(e.absolute <= 3 * Double(spread), "\(arch) \(key): max |Δ|/scale \(e.absolute), Zennit's own spread \(spread)")
+      #expect(e.absolute <= bound.absolute && e.share >= bound.share, "\(line)")
+    } else if e.criterion > 1, let exact {
+      let (ours, theirs) = (errors(result, exact), errors(expected, exact))
+      line += "; vs float64: ecgxai max |Δ|/scale \(ours.absolute), share \(ours.share); reference float32 \(theirs.absolute), share \(theirs.share)"
+      #expect(theirs.criterion > 1, "\(arch) \(key): the reference's float32 run meets the criterion against float64, so ecgxai must meet it against the reference")
+      #expect(ours.absolute <= 2 * theirs.absolute && ours.share >= theirs.share - 0.02, "\(line)")
     } else {
-      #expect(e.criterion <= 1, "\(arch) \(key): max |Δ|/scale \(e.absolute), max relative \(e.relative)")
+      #expect(e.criterion <= 1, "\(line)")
     }
-    print("agreement \(arch) \(key): max |Δ|/scale \(e.absolute), max relative (|ref| ≥ 0.1 scale) \(e.relative), criterion \(e.criterion), share \(e.share), Zennit 1 vs 2 threads \(spread.map { "\($0)" } ?? "-")")
+    print(line)
   }
 
-  /// xresnet1d50 methods that do NOT yet meet the criterion (measured 2026-12-01, bounds just
-  /// above what was measured, so a regression fails): the share of elements meeting it and the
-  /// largest |Δ| / scale. Saliency, gradient, gradient × input and EpsilonPlusFlat meet it on the
-  /// tie-free input, α2β1 stays within Zennit's own spread. The rest evaluate the model at inputs
-  /// other than the tie-free x — IG at its path points αx, occlusion at occluded copies — or run
-  /// the layer-by-layer path (GradCAM, guided backprop), where ReLU inputs within rounding of 0
-  /// (21 of 1.5 M below 1e-6 of their layer's maximum) can flip a gate; NoiseTunnel's 3 × 2 noisy
-  /// copies were made tie-free too and still differ (cause not found). ε-LRP: Zennit differs from
-  /// itself by 2.4 % of the maximum between 1 and 2 threads.
+  /// See `check`: (largest |Δ| / scale, share of elements meeting the criterion) bounds.
   static let xresnetShortfalls: [String: (absolute: Double, share: Double)] = [
-    "captum_ig_trapezoid": (1e-3, 0.94), "captum_ig_gausslegendre": (5e-4, 0.97),
-    "zennit_ig10": (3e-4, 0.99), "captum_occlusion": (1e-4, 0.86), "captum_gradcam": (2e-4, 0.87),
-    "captum_guided_backprop": (2e-3, 0.93), "captum_guided_gradcam": (2e-3, 0.94),
-    "captum_noise_tunnel": (5e-3, 0.5), "zennit_epsilon": (1, 0.6),
+    "captum_ig_gausslegendre": (2e-4, 0.97),
   ]
 
   static let methods: [(String, any AttributionMethod)] = [
@@ -114,7 +120,7 @@ import Testing
       let result = try method.attribute(model, input: x, targets: [1, 3])
       Self.check(
         arch, key, result.values, try #require(reference[key]), scale: key == "captum_occlusion" ? outputScale : nil,
-        spread: reference["spread_\(key)"]?.scalars.first)
+        spread: reference["spread_\(key)"]?.scalars.first, exact: reference["f64_\(key)"])
     }
   }
 
