@@ -24,4 +24,13 @@ for finding in NORM LVH CLBBB CRBBB 1AVB ISC_ IMI ASMI AFIB; do
   fi
   echo "$finding: ecg_id $id"
 done
+# The hidden ASMI variants of an old infarct: septal QS vs poor R-wave progression.
+for variant in septal-qs poor-r-progression; do
+  id=$(awk -F, -v v="$variant" 'FNR==1 {file++; next} file==1 {if ($17 <= 0.15) quiet[$1]=1; next}
+       $12==1 {n[$1]++; if ($2=="ASMI" && $6=="old" && $7==v && $10==1 && $11==100 && $5>=0.5) hit[$1]=1}
+       END {for (i in hit) if (n[i]==1 && quiet[i]) print i}' \
+       "$dir/cohort/truth/records.csv" "$dir/cohort/truth/findings.csv" | sort -n | head -1)
+  "$bin" plot record "$dir/cohort" "$id" --rate 100 --evidence ASMI --out "docs/phantom/ASMI-$variant.svg" >/dev/null
+  echo "ASMI $variant (old): ecg_id $id"
+done
 rm -rf "$dir"

@@ -68,19 +68,30 @@ enum BeatModel {
       ventricular.append(WaveLobe(.qrs, center: 0.66 * d, sigmaLeft: 0.10 * d, sigmaRight: 0.136 * d, amplitude: r2))
     } else {
       let rCenter = (0.42 + 0.04 * (lvh?.severity ?? 0)) * d
-      if infarcts.isEmpty {
-        ventricular.append(WaveLobe(.qrs, center: 0.16 * d, sigmaLeft: 0.064 * d, sigmaRight: 0.07 * d, amplitude: septalQ))
+      // The septal q (septal r in V1–V3): lost with an infarct, except that an anteroseptal
+      // infarct with poor R-wave progression (and no other infarct) keeps a small one.
+      let septalScale = infarcts.isEmpty ? 1 : infarcts.map { finding -> Double in
+        let detail = spec.findings[finding]!
+        return isPoorRProgression(finding, detail) ? septalRemaining(detail) : 0
+      }.min()!
+      if septalScale > 0 {
+        ventricular.append(WaveLobe(.qrs, center: 0.16 * d, sigmaLeft: 0.064 * d, sigmaRight: 0.07 * d, amplitude: septalScale * septalQ))
       }
       for finding in infarcts {
         let detail = spec.findings[finding]!
         let u = infarctDirection(finding, detail)
+        let old = detail.stage == .old
+        if isPoorRProgression(finding, detail) {
+          // No pathological Q; the anterior R forces are lost (R turned posterior): small r and
+          // deeper S in V1–V3, R growing only in V4–V5 (late transition).
+          r.z += (old ? 0.2 + 0.4 * detail.severity : 0.1 + 0.2 * detail.severity) * (r * r).sum().squareRoot()
+          continue
+        }
         let along = (r * u).sum()
-        let lossFactor = (detail.stage == .old ? 0.2 + 0.6 * detail.severity : 0.3 * detail.severity)
-          * (detail.variant == "poor-r-progression" ? 1.3 : 1)
+        let lossFactor = old ? 0.2 + 0.6 * detail.severity : 0.3 * detail.severity
         if along > 0 { r -= min(0.95, lossFactor) * along * u }
-        var depth = detail.stage == .old ? 0.12 + 0.5 * detail.severity : 0.05 + 0.2 * detail.severity
-        if detail.variant == "septal-qs" { depth *= 1.3 }
-        if detail.variant == "poor-r-progression" { depth *= 0.6 }
+        var depth = old ? 0.12 + 0.5 * detail.severity : 0.05 + 0.2 * detail.severity
+        if detail.variant == "septal-qs" { depth *= 1.3 }  // QS in V1–V2(–V3)
         ventricular.append(WaveLobe(.qrs, center: 0.2 * d, sigmaLeft: 0.08 * d, sigmaRight: 0.09 * d, amplitude: -depth * u))
       }
       ventricular.append(WaveLobe(.qrs, center: rCenter, sigmaLeft: 0.11 * d, sigmaRight: 0.10 * d, amplitude: r))
@@ -174,6 +185,18 @@ enum BeatModel {
                  amplitude: rotate(leftAtrialP, frontal: pRotation, horizontal: 0) * pScale).shifted(by: jitter.qrsOnset))
     }
     return lobes
+  }
+
+  /// Whether a finding is the ASMI variant with poor R-wave progression (small r preserved in
+  /// V1–V3, late transition, no pathological Q) rather than septal QS complexes.
+  static func isPoorRProgression(_ finding: PhantomFinding, _ detail: FindingDetail) -> Bool {
+    finding == .asmi && detail.variant == "poor-r-progression"
+  }
+
+  /// The share of the septal lobe that poor R-wave progression keeps: 0.25…0.55 for an old
+  /// infarct, 0.45…0.75 for an acute one (the larger the severity, the smaller the r).
+  static func septalRemaining(_ detail: FindingDetail) -> Double {
+    (detail.stage == .old ? 0.55 : 0.75) - 0.3 * detail.severity
   }
 
   /// The infarct direction of a finding, turned for the ASMI variants.

@@ -102,6 +102,34 @@ import Testing
     #expect(Set(hypertrophy.evidence.map(\.lead)).isSuperset(of: [6, 10]))
   }
 
+  /// The two hidden ASMI variants as a cardiologist reads them (noise-free QRS, no axis
+  /// rotation): septal QS — no r at all in V1–V2, a deep initial negative deflection; poor R-wave
+  /// progression — a small r preserved in V1–V2, no Q, and little R in V3–V4 (late transition).
+  @Test func asmiVariantsAreSeptalQSAndPoorRProgression() throws {
+    var spec = PhantomCohort.drawSpec(ecgID: 1, config: Self.config)
+    (spec.frontalAxisShiftDeg, spec.horizontalRotationDeg, spec.qrsScale, spec.qrsMs, spec.benignVariants) = (0, 0, 1, 92, [:])
+    func qrs(_ variant: String?) -> (_ lead: Int, _ from: Double, _ to: Double) -> (min: Double, max: Double) {
+      spec.findings = variant.map { [.asmi: FindingDetail(severity: 0.8, stage: .old, variant: $0)] } ?? [:]
+      let lobes = BeatModel.lobes(spec, findings: Set(spec.findings.keys), jitter: .template(rr: 60 / spec.heartRateBpm)).filter { $0.wave == .qrs }
+      return { lead, from, to in
+        let values = stride(from: from, through: to, by: 0.001).map { t in
+          (LeadProjection.coefficients(lead: lead) * lobes.reduce(HeartVector.zero) { $0 + $1.weight(at: t) * $1.amplitude }).sum()
+        }
+        return (values.min()!, values.max()!)
+      }
+    }
+    let (septal, poor, normal) = (qrs("septal-qs"), qrs("poor-r-progression"), qrs(nil))
+    for lead in [6, 7] {  // V1, V2
+      #expect(septal(lead, 0, 0.03).max < 0, "QS: no initial r")
+      #expect(septal(lead, 0, 0.012).min < -0.3, "deep Q")
+      #expect(poor(lead, 0, 0.012).max > 0.02, "small r preserved")
+      #expect(poor(lead, 0, 0.012).min > -0.005, "no Q")
+      #expect(poor(lead, 0, 0.012).max < 0.5 * normal(lead, 0, 0.012).max, "the r is small")
+    }
+    #expect(poor(8, 0, 0.09).max < 0.5 * septal(8, 0, 0.09).max, "V3: little R")
+    #expect(poor(9, 0, 0.09).max < 0.7 * septal(9, 0, 0.09).max, "V4: the transition comes late")
+  }
+
   @Test func writtenFolderReadsAsPTBXLWithThePlantedLabels() throws {
     let cohort = try PhantomCohort(PhantomConfig(recordCount: 40, seed: 5, rates: [100]))
     let root = temporaryDirectory()
@@ -143,6 +171,36 @@ import Testing
         #expect(mask[interval.lead * 1000 + mid] == 1)
       }
     }
+  }
+}
+
+/// The hidden-subtype groupings that `ecgxai discover` scores clusters against.
+@Suite struct HiddenSubtypeGroupsTests {
+  @Test func groupsByVariantByStageAndWithinStage() {
+    let planted = [["ASMI/old/septal-qs"], ["ASMI/old/poor-r-progression"], ["ASMI/acute/septal-qs"], [], ["ASMI/acute/poor-r-progression"]]
+    let groups = Dictionary(uniqueKeysWithValues: HiddenSubtypeGroups.groupings(planted).map { ($0.name, $0) })
+    #expect(Set(groups.keys) == ["planted subtype", "planted subtype × stage", "planted stage", "planted subtype, acute stage", "planted subtype, old stage"])
+    let variant = groups["planted subtype"]!
+    #expect(variant.names == [HiddenSubtypeGroups.notPlanted, "ASMI/poor-r-progression", "ASMI/septal-qs"])
+    #expect(variant.labels == [2, 1, 2, 0, 1])
+    let full = groups["planted subtype × stage"]!
+    #expect(full.names == [HiddenSubtypeGroups.notPlanted, "ASMI/acute/poor-r-progression", "ASMI/acute/septal-qs", "ASMI/old/poor-r-progression", "ASMI/old/septal-qs"])
+    #expect(full.labels == [4, 3, 2, 0, 1])
+    #expect(groups["planted stage"]!.labels == [1, 1, 0, -1, 0])
+    // Within a stage only that stage's records are scored, by variant.
+    #expect(groups["planted subtype, old stage"]!.labels == [1, 0, -1, -1, -1])
+    #expect(groups["planted subtype, acute stage"]!.labels == [-1, -1, 1, -1, 0])
+  }
+
+  @Test func withoutStagesOnlyTheSubtypeAndWithOneGroupNothing() {
+    let lvh = HiddenSubtypeGroups.groupings([["LVH"], [], ["LVH"]])
+    #expect(lvh.map(\.name) == ["planted subtype"])
+    #expect(lvh[0].labels == [1, 0, 1])
+    #expect(HiddenSubtypeGroups.groupings([["LVH"], ["LVH"]]).isEmpty)
+    // Two findings of one record are joined; the stage of a mixed-stage record is unknown.
+    let two = HiddenSubtypeGroups.groupings([["IMI/old", "ASMI/acute/septal-qs"], ["IMI/old"]])
+    #expect(two.first { $0.name == "planted subtype" }!.names == ["ASMI/septal-qs+IMI", "IMI"])
+    #expect(two.first { $0.name == "planted stage" } == nil, "one known stage only")
   }
 }
 

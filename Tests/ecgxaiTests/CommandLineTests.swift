@@ -164,6 +164,17 @@ import Testing
     #expect(discover.output.contains("ARI/NMI/acc vs subtypes"))
     let discovery = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("discovery.json"))) as? [String: Any]
     #expect((discovery?["results"] as? [[String: Any]])?.count == 18, "6 representations × 3 algorithms")
+    // Part 2: records whose only diagnostic label is ASMI, the model's output for it (MI on this
+    // superdiagnostic model), scored against the hidden variants with and within the infarct stage.
+    let asmi = try Self.run(["discover", run.path, "--class", "ASMI", "--inits", "2", "--stability-resamples", "0"])
+    #expect(asmi.status == 0, "\(asmi.error)")
+    #expect(asmi.output.contains("saliency of MI on"))
+    #expect(asmi.output.contains("vs planted subtype × stage") && asmi.output.contains("vs planted subtype, old stage"))
+    let soleASMI = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("discovery.json"))) as? [String: Any]
+    let anyASMI = try Self.run(["discover", run.path, "--class", "ASMI", "--inits", "2", "--stability-resamples", "0", "--other-labels"])
+    #expect(anyASMI.status == 0, "\(anyASMI.error)")
+    let withOthers = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("discovery.json"))) as? [String: Any]
+    #expect(try #require(soleASMI?["records"] as? Int) < #require(withOthers?["records"] as? Int), "--other-labels adds ASMI records with further findings")
     let noClass = try Self.run(["discover", run.path, "--class", "NOPE"])
     #expect(noClass.status != 0 && noClass.error.contains("are NOPE"))
     let badLayer = try Self.run(["concepts", run.path, "--split", "test", "--layers", "sequential.99"])

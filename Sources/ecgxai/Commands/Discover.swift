@@ -17,15 +17,18 @@ struct Discover: ParsableCommand {
     abstract: "Knowledge discovery: cluster one class's attributions, median beats and hidden features; score against known subtypes.",
     discussion: """
       The paper's protocol (Discovery notebooks): records with --class whose only diagnostic
-      subclass is one of --subtypes (e.g. MI records that are AMI or IMI and nothing else;
-      --other-labels keeps records with further findings); per record three
-      representations — the beat-aligned attribution of --class (|saliency| by default; mean over
+      subclass is one of --subtypes (e.g. MI records that are AMI or IMI and nothing else), or
+      without --subtypes whose only diagnostic label is --class (Part 2: ASMI); --other-labels
+      keeps records with further findings; per record three
+      representations — the beat-aligned attribution of --class (or of the model's class for its
+      subclass or superclass: ASMI → AMI; |saliency| by default; mean over
       beats of −300…+500 ms around the R peaks, 12 × 80 at 100 Hz; also L1-normalised, per lead,
       and as the audit's lead × segment cell shares), the beat-aligned signal (the
       median beat of the notebooks, same cut) and the hidden features before the classifier head —
       each flattened, reduced by PCA (whitened; 8, 6 and 10 components as the paper) and clustered
       into --clusters groups by a Gaussian mixture (full covariance, 10 inits), k-means++ and Ward.
-      Scores against the subtype labels and, on the phantom, the hidden planted subtypes: ARI, NMI,
+      Scores against the subtype labels and, on the phantom, the hidden planted subtypes (also
+      with the infarct stage, and within each stage): ARI, NMI,
       matched accuracy, silhouette, contingency tables, the share of women per cluster.
       Writes RUN/discovery.json and the figure RUN/discovery.svg. Definitions: docs/discovery.md.
       Examples: ecgxai discover runs/demo --class MI --subtypes AMI,IMI
@@ -38,9 +41,9 @@ struct Discover: ParsableCommand {
   @Option(help: "PTB-XL-layout data folder; default RUN/data.") var data: String?
   @Option(name: .customLong("class"), help: "The class whose records are clustered (a label at any level: SCP code, subclass or superclass).") var className: String
   @Option(help: "Known subtypes to score against (comma separated labels); records must carry exactly one of them.") var subtypes: String?
-  @Flag(help: "Keep records with other diagnostic subclasses besides their subtype (the paper keeps only records whose sole subclass is the subtype).")
+  @Flag(help: "Keep records with other diagnostic labels: besides their subtype (the paper keeps only records whose sole subclass is the subtype), or without --subtypes besides --class (the paper's Part 2: only diagnostic label ASMI).")
   var otherLabels = false
-  @Option(help: "Output to attribute: a class of the model; default --class if the model has it, else each record's predicted class.") var target: String?
+  @Option(help: "Output to attribute: a class of the model, or 'predicted' (each record's predicted class); default --class if the model has it, else its diagnostic subclass or superclass (ASMI → AMI), else predicted.") var target: String?
   @Option(help: "Attribution method (saliency is |gradient|, the paper's).") var method = "saliency"
   @Flag(help: "saliency / smoothgrad: the signed gradient instead of its absolute value.") var signed = false
   @Option(help: "Clusters; 0 = chosen in 2…6 (by BIC for the Gaussian mixture, by silhouette for k-means and Ward).") var clusters = 2
@@ -73,11 +76,12 @@ struct Discover: ParsableCommand {
     let runURL = URL(fileURLWithPath: runDirectory)
     let loaded = try ModelOptions.load(model ?? runURL.appendingPathComponent("model").path, arch: arch)
     let classes = loaded.architecture.classNames ?? []
-    if let target, !classes.contains(target) { throw CLIError("--target '\(target)' is not a class of the model (\(classes.joined(separator: ", ")))") }
-    let fixedTarget = (target ?? (classes.contains(className) ? className : nil)).flatMap { classes.firstIndex(of: $0) }
+    if let target, target != "predicted", !classes.contains(target) { throw CLIError("--target '\(target)' is not a class of the model (\(classes.joined(separator: ", ")))") }
     let dataURL = URL(fileURLWithPath: data ?? runURL.appendingPathComponent("data").path)
     let options = DatasetOptions(data: dataURL.path, rate: rate, folds: DatasetSplit.folds[split]!)
     guard let dataset = try options.load() else { throw CLIError("no dataset") }
+    let fixedTarget = target == "predicted" ? nil
+      : target.flatMap { classes.firstIndex(of: $0) } ?? Self.targetClass(for: className, classes: classes, statements: dataset.statements)
     let subtypeNames = subtypes.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
 
     // 1. The class's records (with exactly one of the subtypes, if given).
@@ -85,7 +89,11 @@ struct Discover: ParsableCommand {
     for index in try options.selection(dataset) {
       let labels = dataset.labelsAtEveryLevel(dataset.entries[index])
       guard labels.contains(className) else { continue }
-      if subtypeNames.isEmpty { selected.append((index, nil)); continue }
+      if subtypeNames.isEmpty {
+        // The paper's Part 2: records whose only diagnostic label is the class.
+        if otherLabels || Self.hasOnlyLabel(className, dataset.entries[index], in: dataset) { selected.append((index, nil)) }
+        continue
+      }
       let present = subtypeNames.indices.filter { labels.contains(subtypeNames[$0]) }
       guard present.count == 1 else { continue }
       // The paper: records whose only diagnostic subclass is the subtype (no other finding).
@@ -145,12 +153,13 @@ struct Discover: ParsableCommand {
     if FileManager.default.fileExists(atPath: dataURL.appendingPathComponent("truth/findings.csv").path) {
       let truth = try PhantomTruth(root: dataURL, ecgIDs: Set(ids))
       let wanted = Set([className] + subtypeNames)
+      // The planted subtypes of the class's findings: finding/variant, with and within stage.
       let planted = ids.map { id in
-        truth.findings[id]?.filter { $0.planted && (wanted.contains($0.code) || dataset.statements[$0.code].map { wanted.contains($0.diagnosticClass ?? "") || wanted.contains($0.diagnosticSubclass ?? "") } == true) }
-          .map { $0.subtype.split(separator: "/").enumerated().filter { $0.offset != 1 }.map(\.element).joined(separator: "/") }.sorted().joined(separator: "+") ?? ""
-      }.map { $0.isEmpty ? "(labelled, not planted)" : $0 }
-      let names = Array(Set(planted)).sorted()
-      if names.count > 1 { truths.append(("planted subtype", planted.map { names.firstIndex(of: $0)! }, names)) }
+        (truth.findings[id] ?? []).filter { $0.planted && (wanted.contains($0.code) || dataset.statements[$0.code].map { wanted.contains($0.diagnosticClass ?? "") || wanted.contains($0.diagnosticSubclass ?? "") } == true) }
+          .map(\.subtype)
+      }
+      let groupings = HiddenSubtypeGroups.groupings(planted).map { ($0.name, $0.labels, $0.names) }
+      truths += groupings.filter { $0.0 == "planted subtype" }
       // The planted territory: the subtype (e.g. AMI / IMI) that the record's planted findings
       // belong to (ILMI → IMI, ASMI → AMI, …) — the truth the reader's labels approximate. Records
       // with no planted finding of a subtype (label noise) or with findings of two are not scored.
@@ -166,6 +175,7 @@ struct Discover: ParsableCommand {
         let unscored = territory.filter { $0 < 0 }.count
         if unscored > 0 { print("  planted territory: \(unscored) of \(n) records have no planted \(subtypeNames.joined(separator: "/")) finding or two of them and are not scored against it") }
       }
+      truths += groupings.filter { $0.0 != "planted subtype" }
     }
     let female = kept.map { dataset.entries[$0.index].sex }  // PTB-XL: 1 = female
 
@@ -193,7 +203,9 @@ struct Discover: ParsableCommand {
     }
     var report: [[String: Any]] = []
     var attributionScores: (scores: [Double], components: Int)?
-    print(pad("representation", 15) + pad("method", 9) + truths.map { pad("ARI/NMI/acc vs \($0.name)", 34) }.joined() + "silhouette  stability (Jaccard per cluster)")
+    let headings = truths.map { "ARI/NMI/acc vs \($0.name)" }
+    let widths = headings.map { max(34, $0.count + 1) }
+    print(pad("representation", 15) + pad("method", 9) + headings.map { pad($0, 34) }.joined() + "silhouette  stability (Jaccard per cluster)")
     for (r, (name, values, d)) in layers.enumerated() {
       let k = min(componentCounts[min(r < 4 ? 0 : r - 3, 2)], d, n - 1)
       let values = standardise ? Self.standardised(values, rows: n, features: d) : values
@@ -260,7 +272,7 @@ struct Discover: ParsableCommand {
         entry["prototype_attribution"] = (0..<clusters).map { c in Self.mean(heats, width: width, rows: labels.indices.filter { labels[$0] == c }) }
         entry["prototype_beat"] = (0..<clusters).map { c in Self.mean(beats, width: width, rows: labels.indices.filter { labels[$0] == c }) }
         report.append(entry)
-        print(pad(name, 15) + pad(algorithm, 9) + line.map { pad($0, 34) }.joined() + pad((entry["silhouette"] as? Double).map { String(format: "%.2f", $0) } ?? "n/a", 12)
+        print(pad(name, 15) + pad(algorithm, 9) + zip(line, widths).map { pad($0, $1) }.joined() + pad((entry["silhouette"] as? Double).map { String(format: "%.2f", $0) } ?? "n/a", 12)
           + ((entry["stability_jaccard"] as? [Double]) ?? []).map { $0.isFinite ? String(format: "%.2f", $0) : "n/a" }.joined(separator: " "))
       }
     }
@@ -275,7 +287,14 @@ struct Discover: ParsableCommand {
       let figureClusters = (0..<count).map { c -> DiscoveryFigure.Cluster in
         let members = labels.indices.filter { labels[$0] == c }
         let women = members.compactMap { female[$0] }
-        let composition = primary.map { t in t.names.indices.map { i in "\(t.names[i]) \(members.filter { t.labels[$0] == i }.count)" }.joined(separator: " · ") } ?? ""
+        // Without known subtypes, the composition by the most detailed hidden grouping (with stage).
+        let described = subtypeNames.isEmpty ? truths.first { $0.name == "planted subtype × stage" } ?? primary : primary
+        let composition = described.map { t in
+          t.names.indices.compactMap { i in
+            let count = members.filter { t.labels[$0] == i }.count
+            return count > 0 ? "\(t.names[i]) \(count)" : nil
+          }.joined(separator: " · ")
+        } ?? ""
         return DiscoveryFigure.Cluster(
           name: "cluster \(c + 1)", size: members.count, femaleShare: women.isEmpty ? nil : Double(women.filter { $0 == 1 }.count) / Double(women.count),
           composition: composition, beat: prototypeBeats[c], attribution: prototypeAttributions[c])
