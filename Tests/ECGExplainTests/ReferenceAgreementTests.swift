@@ -54,28 +54,21 @@ import Testing
   ///
   /// Every method must meet the criterion against the reference's float32 run — except where
   /// the reference's float32 run itself misses it against the float64 value (`exact`, the same
-  /// Zennit call on a float64 copy of model and input): ε-LRP on xresnet1d50, whose relevance
-  /// reaches 7e19 through divisions by near-zero pre-activations over 50 layers, so that
-  /// rounding is amplified by orders of magnitude in any float32 implementation. There ecgxai must
-  /// be as close to the float64 value as Zennit's float32 run is: max |Δ| ≤ 2 × Zennit's, and
-  /// the share of elements meeting the criterion against float64 no lower than Zennit's − 2 %.
+  /// Captum/Zennit call on a float64 copy of model and input). On xresnet1d50 that happens twice:
+  /// ε-LRP, whose relevance reaches 7e19 through divisions by near-zero pre-activations over 50
+  /// layers, so that rounding is amplified by orders of magnitude in any float32 implementation;
+  /// and Captum's Gauss-Legendre IG, where at two path points a ReLU input lies within rounding of
+  /// 0 (0 and 2e-9 of its layer's maximum) and PyTorch's float32 switches the gate the other way
+  /// than float64 does. There ecgxai must be as close to the float64 value as the reference's
+  /// float32 run is: max |Δ| ≤ 2 × the reference's, and the share of elements meeting the
+  /// criterion against float64 no lower than the reference's − 2 %.
   /// `spread` (Zennit 1 vs 2 threads, max |Δ| / scale) is printed for information.
-  ///
-  /// One xresnet1d50 fixture does not meet the criterion yet (`xresnetShortfalls`, bounds just
-  /// above what was measured — largest |Δ| / scale 1.5e-4, 97.9 % of the elements — so that a
-  /// regression fails): Captum's Gauss-Legendre IG. At two of its 16 path points (record 2,
-  /// α = 0.020 and 0.237) a ReLU input lies within rounding of 0 (0 and 2e-9 of its layer's
-  /// maximum; the fixture script makes max pooling tie-free on every path point, not ReLU
-  /// inputs), and ecgxai's rounding switches that gate where PyTorch's does not, so the gradient
-  /// there differs (1.1e-3 and 1.5e-4 of its maximum); the other 14 points agree to ≤ 6e-7.
   static func check(_ arch: String, _ key: String, _ result: Tensor, _ expected: Tensor, scale: Float? = nil, spread: Float? = nil, exact: Tensor? = nil) {
     #expect(result.shape == expected.shape, "\(arch) \(key): shape \(result.shape) vs \(expected.shape)")
     let e = errors(result, expected, scale: scale)
     var line = "agreement \(arch) \(key): max |Δ|/scale \(e.absolute), max relative (|ref| ≥ 0.1 scale) \(e.relative), criterion \(e.criterion), share \(e.share)"
     if let spread { line += ", Zennit 1 vs 2 threads \(spread)" }
-    if arch == "xresnet1d50", let bound = xresnetShortfalls[key] {
-      #expect(e.absolute <= bound.absolute && e.share >= bound.share, "\(line)")
-    } else if e.criterion > 1, let exact {
+    if e.criterion > 1, let exact {
       let (ours, theirs) = (errors(result, exact), errors(expected, exact))
       line += "; vs float64: ecgxai max |Δ|/scale \(ours.absolute), share \(ours.share); reference float32 \(theirs.absolute), share \(theirs.share)"
       #expect(theirs.criterion > 1, "\(arch) \(key): the reference's float32 run meets the criterion against float64, so ecgxai must meet it against the reference")
@@ -85,11 +78,6 @@ import Testing
     }
     print(line)
   }
-
-  /// See `check`: (largest |Δ| / scale, share of elements meeting the criterion) bounds.
-  static let xresnetShortfalls: [String: (absolute: Double, share: Double)] = [
-    "captum_ig_gausslegendre": (2e-4, 0.97),
-  ]
 
   static let methods: [(String, any AttributionMethod)] = [
     ("captum_saliency", Saliency(absolute: true)),
