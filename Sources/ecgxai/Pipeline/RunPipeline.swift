@@ -54,10 +54,14 @@ struct RunPipeline {
     print("ecgxai \(commandName) → \(configuration.out)   (steps: \(configuration.steps.map(\.rawValue).joined(separator: " → ")))")
     try updateManifest(runURL, key: "pipeline", value: pipelineJSON(records))
     let steps = configuration.steps
+    // Steps redone in this invocation: whatever reads them is redone too, whatever the clock says.
+    var redone: Set<PipelineStep> = []
     for (number, step) in steps.enumerated() {
       let key = stepKey(step, records: records)
       let header = "[\(number + 1)/\(steps.count)] \(step.rawValue)"
-      if !force.contains(step), let done = records[step], done.key == key, outputsExist(done.outputs) {
+      if !force.contains(step), redone.isDisjoint(with: step.inputs), let done = records[step], done.key == key,
+        outputsExist(done.outputs)
+      {
         print("\(header): up to date (\(done.skippedReason.map { "skipped: \($0)" } ?? "\(done.outputs.count) outputs, \(String(format: "%.1f", done.seconds)) s")), kept")
         continue
       }
@@ -68,8 +72,9 @@ struct RunPipeline {
       let stepStart = Date()
       let outcome = try perform(step)
       let record = StepRecord(key: key, outputs: outcome.outputs, seconds: Date().timeIntervalSince(stepStart),
-                              finished: ISO8601DateFormatter().string(from: Date()), skippedReason: outcome.skippedReason)
+                              finished: Self.timestamp(), skippedReason: outcome.skippedReason)
       records[step] = record
+      redone.insert(step)
       if let reason = outcome.skippedReason { print("    skipped: \(reason)") }
       try updateManifest(runURL, key: "pipeline", value: pipelineJSON(records))
     }
@@ -96,6 +101,14 @@ struct RunPipeline {
       "steps": Dictionary(uniqueKeysWithValues: records.map { ($0.key.rawValue, $0.value.json) }),
       "ecgxai_version": ECGXAI.configuration.version, "threads": parallelThreadCount,
     ]
+  }
+
+  /// Now as ISO 8601 with milliseconds: a step's finishing time enters the keys of the steps that
+  /// read it, so a step redone within the same second must still give them a new key.
+  static func timestamp() -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return formatter.string(from: Date())
   }
 
   /// FNV-1a (64 bit) of the step's settings and of the keys and finishing times of its inputs.
