@@ -1,15 +1,18 @@
 # Seed-robustness grid of docs/discovery.md ("Across five seeds"): reads DIR/rep-sS/*.npy written by
 # `ecgxai discover RUN --class MI --subtypes AMI,IMI --save-representations /tmp/dsc/rep-sS` and the
-# phantoms' truth/findings.csv (paths in DATA). Run with a Python that has scikit-learn, in /tmp/dsc.
-import numpy as np, csv, sys, json, itertools, warnings
+# phantoms' truth/findings.csv (paths in DATA). Run with a Python that has scikit-learn, in the
+# folder DISCOVERY_SEEDS_DIR (default /tmp/dsc; the other scripts read it as the working directory),
+# with the phantom runs of seed S at $DISCOVERY_SEEDS_DIR/n5k-sS unless DATA is edited.
+import numpy as np, csv, sys, json, itertools, os, warnings
 from sklearn.decomposition import PCA
 from sklearn.mixture import GaussianMixture
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score as ari
 warnings.filterwarnings("ignore")
-DATA = {0: "/tmp/n5k", 1: "/tmp/n5k-s1", 2: "/tmp/n5k-s2", 3: "/tmp/dsc/n5k-s3", 4: "/tmp/dsc/n5k-s4"}
+ROOT = os.environ.get("DISCOVERY_SEEDS_DIR", "/tmp/dsc")
+DATA = {s: f"{ROOT}/n5k-s{s}" for s in range(5)}
 def territory(seed):
-    rows = list(csv.DictReader(open(f"/tmp/dsc/rep-s{seed}/records.csv")))
+    rows = list(csv.DictReader(open(f"{ROOT}/rep-s{seed}/records.csv")))
     ids = [r["ecg_id"] for r in rows]
     found = {}
     for f in csv.DictReader(open(DATA[seed] + "/data/truth/findings.csv")):
@@ -37,7 +40,7 @@ loaded = {s: territory(s) for s in seeds}
 out = []
 for rep in reps:
     name, kind = rep.split(":")
-    Xs = {s: norm(np.load(f"/tmp/dsc/rep-s{s}/{name}.npy").astype(np.float64), kind) for s in seeds}
+    Xs = {s: norm(np.load(f"{ROOT}/rep-s{s}/{name}.npy").astype(np.float64), kind) for s in seeds}
     for whiten in (True, False):
         for k in comps:
             Zs = {s: PCA(k, whiten=whiten, random_state=0).fit_transform(Xs[s]) for s in seeds}
@@ -49,4 +52,4 @@ for rep in reps:
                     res.append(min(vals))
                 out.append(dict(rep=rep, whiten=whiten, k=k, alg=alg, ari=res))
                 print(f"{rep:18s} {'W' if whiten else '-'} k={k:2d} {alg:9s} " + " ".join(f"{v:5.2f}" for v in res) + f"  | min {min(res):.2f} mean {np.mean(res):.2f}", flush=True)
-json.dump(out, open(f"/tmp/dsc/grid-{sys.argv[1].replace(',','')}.json", "w"))
+json.dump(out, open(f"{ROOT}/grid-{sys.argv[1].replace(',','')}.json", "w"))
