@@ -124,7 +124,6 @@ struct Explain: ParsableCommand {
     return settings.method(method, model: model)!  // `validate()` checked the name
   }
 
-
   /// Which outputs `--target` attributes.
   enum TargetSelection: Equatable {
     /// One output index for every record.
@@ -159,7 +158,8 @@ struct Explain: ParsableCommand {
     }
   }
 
-  /// IG's baseline for records `range` of `count`: zero, the per-lead mean, or slices of `file`.
+  /// IG's baseline for the records `range`: zero, the per-lead mean, or `file` ([leads, T] for
+  /// every record, or its rows `range` when it has one per record).
   func baseline(file: Tensor?, range: Range<Int>) -> IntegratedGradients.Baseline {
     switch baseline {
     case "zero": return .zero
@@ -220,6 +220,8 @@ struct Explain: ParsableCommand {
     let files: [(target: Int?, url: URL)] = selection == .all
       ? (0..<classes).map { c in (c, outURL.deletingPathExtension().appendingPathExtension("\(classLabels[c]).npy")) }
       : [(nil, outURL)]
+    // One method for all batches, unless the baseline file has a row per record.
+    let sharedMethod = baselines?.rank == 3 ? nil : makeMethod(model: model, baseline: baseline(file: baselines, range: 0..<n))
     var writers: [NumPy.StreamWriter?] = Array(repeating: nil, count: files.count)
     var diagnostics: [String: [Double]] = [:]
     let start = Date()
@@ -234,7 +236,7 @@ struct Explain: ParsableCommand {
         if let baselines, baselines.shape.last != batch.shape[2] {
           throw CLIError("\(baseline): the baseline has \(baselines.shape.last!) samples per lead; the records have \(batch.shape[2])")
         }
-        let attribution = makeMethod(model: model, baseline: baseline(file: baselines, range: range))
+        let attribution = sharedMethod ?? makeMethod(model: model, baseline: baseline(file: baselines, range: range))
         for (f, file) in files.enumerated() {
           if writers[f] == nil { writers[f] = try NumPy.StreamWriter(url: file.url, shape: [n] + Array(batch.shape.dropFirst())) }
           let targets: [Int]
