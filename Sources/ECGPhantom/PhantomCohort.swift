@@ -41,6 +41,10 @@ public struct PhantomCohort: Sendable {
   }
 
   /// Draws one record's spec.
+  /// The share of planted infarctions drawn acute (ST elevation) rather than old: PTB-XL's share of
+  /// Stadium I among its MI records with a known `infarction_stadium1` (166 of 2,177).
+  public static let acuteInfarctShare = 0.08
+
   static func drawSpec(ecgID: Int, config: PhantomConfig) -> PhantomRecordSpec {
     var rng = SeededRNG.stream(seed: config.seed, index: UInt64(ecgID))
     let d = config.difficulty
@@ -87,7 +91,9 @@ public struct PhantomCohort: Sendable {
         if second != chosen[0], !(Set([second, chosen[0]]).isSubset(of: [.imi, .ilmi])) { chosen.append(second) }
       }
       for finding in chosen {
-        let stage: InfarctStage = uniform() < 0.35 ? .acute : .old
+        // PTB-XL's `infarction_stadium1`: of its 2,177 MI records with a stage, 166 (7.6 %) are
+        // Stadium I (acute), the rest II / II-III / III.
+        let stage: InfarctStage = uniform() < Self.acuteInfarctShare ? .acute : .old
         var variant: String? = nil
         if finding == .asmi { variant = uniform() < (female ? 0.62 : 0.35) ? "poor-r-progression" : "septal-qs" }
         findings[finding] = FindingDetail(severity: severity(), stage: stage, variant: variant)

@@ -130,6 +130,16 @@ import Testing
     #expect(poor(9, 0, 0.09).max < 0.7 * septal(9, 0, 0.09).max, "V4: the transition comes late")
   }
 
+  /// Planted infarcts are acute as often as in PTB-XL (Stadium I among its staged MI records,
+  /// 7.6 %), so the stage does not rival the territory as the MI records' hidden structure.
+  @Test func infarctStageSharesFollowPTBXL() throws {
+    let cohort = try PhantomCohort(PhantomConfig(recordCount: 4000, seed: 11, rates: [100]))
+    let stages = cohort.specs.flatMap { $0.findings.values.compactMap(\.stage) }
+    let acute = Double(stages.filter { $0 == .acute }.count) / Double(stages.count)
+    #expect(stages.count > 500)
+    #expect(abs(acute - PhantomCohort.acuteInfarctShare) < 0.03, "acute share \(acute) of \(stages.count) infarcts")
+  }
+
   @Test func writtenFolderReadsAsPTBXLWithThePlantedLabels() throws {
     let cohort = try PhantomCohort(PhantomConfig(recordCount: 40, seed: 5, rates: [100]))
     let root = temporaryDirectory()

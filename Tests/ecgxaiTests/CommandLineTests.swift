@@ -171,9 +171,13 @@ import Testing
     #expect(asmi.output.contains("saliency of MI on"))
     #expect(asmi.output.contains("vs planted subtype × stage") && asmi.output.contains("vs planted subtype, old stage"))
     let soleASMI = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("discovery.json"))) as? [String: Any]
-    let anyASMI = try Self.run(["discover", run.path, "--class", "ASMI", "--inits", "2", "--stability-resamples", "0", "--other-labels"])
+    let anyASMI = try Self.run(["discover", run.path, "--class", "ASMI", "--inits", "2", "--stability-resamples", "0", "--other-labels", "--figure-representation", "attribution-l1"])
     #expect(anyASMI.status == 0, "\(anyASMI.error)")
     let withOthers = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("discovery.json"))) as? [String: Any]
+    #expect(withOthers?["figure_representation"] as? String == "attribution-l1")
+    #expect(try String(contentsOf: run.appendingPathComponent("discovery.svg"), encoding: .utf8).contains("attribution-l1 · PCA"))
+    let badFigure = try Self.run(["discover", run.path, "--class", "ASMI", "--figure-representation", "beats"])
+    #expect(badFigure.status != 0 && badFigure.error.contains("unknown --figure-representation 'beats'; choose one of attribution, attribution-l1"))
     #expect(try #require(soleASMI?["records"] as? Int) < #require(withOthers?["records"] as? Int), "--other-labels adds ASMI records with further findings")
     let noClass = try Self.run(["discover", run.path, "--class", "NOPE"])
     #expect(noClass.status != 0 && noClass.error.contains("are NOPE"))

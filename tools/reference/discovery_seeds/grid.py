@@ -10,7 +10,7 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score as ari
 warnings.filterwarnings("ignore")
 ROOT = os.environ.get("DISCOVERY_SEEDS_DIR", "/tmp/dsc")
-DATA = {s: f"{ROOT}/n5k-s{s}" for s in range(5)}
+DATA = {s: f"{ROOT}/n5k-s{s}" for s in range(20)}
 def territory(seed):
     rows = list(csv.DictReader(open(f"{ROOT}/rep-s{seed}/records.csv")))
     ids = [r["ecg_id"] for r in rows]
@@ -25,6 +25,7 @@ def norm(X, kind):
     if kind == "raw": return X
     if kind == "l1": return X / np.abs(X).sum(1, keepdims=True)
     if kind == "l2": return X / np.linalg.norm(X, axis=1, keepdims=True)
+    if kind == "hell": return np.sqrt(np.abs(X) / np.abs(X).sum(1, keepdims=True))
     if kind == "max": return X / np.abs(X).max(1, keepdims=True)
 def cluster(Z, alg, seed=0, k=2):
     if alg == "gmm": return GaussianMixture(k, covariance_type="full", n_init=10, random_state=seed, reg_covar=1e-6).fit_predict(Z)
