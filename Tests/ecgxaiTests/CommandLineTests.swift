@@ -176,6 +176,12 @@ import Testing
     let withOthers = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("discovery.json"))) as? [String: Any]
     #expect(withOthers?["figure_representation"] as? String == "attribution-l1")
     #expect(try String(contentsOf: run.appendingPathComponent("discovery.svg"), encoding: .utf8).contains("attribution-l1 · PCA"))
+    // A run directory that does not exist yet (data and model elsewhere) is created.
+    let fresh = run.appendingPathComponent("elsewhere/discovery")
+    let elsewhere = try Self.run(["discover", fresh.path, "--data", run.appendingPathComponent("data").path, "--model", run.appendingPathComponent("model").path,
+                                  "--class", "ASMI", "--inits", "2", "--stability-resamples", "0"])
+    #expect(elsewhere.status == 0, "\(elsewhere.error)")
+    #expect(FileManager.default.fileExists(atPath: fresh.appendingPathComponent("discovery.svg").path))
     let badFigure = try Self.run(["discover", run.path, "--class", "ASMI", "--figure-representation", "beats"])
     #expect(badFigure.status != 0 && badFigure.error.contains("unknown --figure-representation 'beats'; choose one of attribution, attribution-l1"))
     #expect(try #require(soleASMI?["records"] as? Int) < #require(withOthers?["records"] as? Int), "--other-labels adds ASMI records with further findings")

@@ -75,6 +75,7 @@ struct Concepts: ParsableCommand {
     guard let classes = loaded.architecture.classNames else {
       throw CLIError("the model has no class names (train it with `ecgxai train`, which records them)")
     }
+    try prepareRunDirectory(runURL)
     if let scoreInput { return try scoreStoredCAVs(scoreInput, runURL: runURL, model: loaded, classes: classes) }
     let settings = TCAVSettings(
       layers: list(layers) ?? [], runs: runs, randomRuns: randomRuns, maxExamples: maxExamples, minExamples: minExamples, maxInputs: maxInputs,

@@ -111,6 +111,7 @@ struct Discover: ParsableCommand {
     guard selected.count > max(clusters, 2) * 3 else {
       throw CLIError("only \(selected.count) records of the \(split) split are \(className)\(subtypeNames.isEmpty ? "" : " with exactly one of \(subtypeNames.joined(separator: ", "))"); need more than \(max(clusters, 2) * 3)")
     }
+    try prepareRunDirectory(runURL)
     print("discover \(runURL.path): \(selected.count) \(className) records\(subtypeNames.isEmpty ? "" : " (\(subtypeNames.map { name in "\(name) \(selected.filter { $0.subtype.map { subtypeNames[$0] } == name }.count)" }.joined(separator: ", ")))"), \(method) of \(fixedTarget.map { classes[$0] } ?? "the predicted class") on \(loaded.architecture.name)")
 
     // 2. Representations: beat-aligned attribution and signal, hidden features.

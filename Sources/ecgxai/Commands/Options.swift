@@ -152,6 +152,22 @@ struct DatasetOptions: ParsableArguments {
   }
 }
 
+/// Creates the run directory `url` (and its parents) that a command writes its results into, when
+/// it does not exist yet (`--data` and `--model` may point elsewhere); a file in its place is an
+/// error.
+func prepareRunDirectory(_ url: URL) throws {
+  var isDirectory: ObjCBool = false
+  if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
+    guard isDirectory.boolValue else { throw CLIError("\(url.path) is a file, not a run directory") }
+    return
+  }
+  do {
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  } catch {
+    throw CLIError("cannot create the run directory \(url.path): \(error.localizedDescription)")
+  }
+}
+
 /// Sets `key` of RUN/manifest.json to `value` (creating the file if needed), keeping the other
 /// steps' entries; written atomically.
 func updateManifest(_ runURL: URL, key: String, value: Any) throws {
