@@ -56,6 +56,7 @@ import Testing
     for heading in ["Dataset and models", "Attributions", "Sanity checks", "Glocal audit", "Concepts (TCAV)", "Knowledge discovery"] {
       #expect(html.contains("\(heading)</h2>"), "report section \(heading)")
     }
+    #expect(html.contains(" by sex (female ") && html.contains(" by age band ("), "audit maps per sex and per age band")
     #expect(!html.contains("http://") || html.components(separatedBy: "http://").dropFirst().allSatisfy { $0.hasPrefix("www.w3.org/2000/svg") },
             "the report loads nothing from the network")
     // A second run resumes: every step is up to date; --force redoes one step and those reading it.

@@ -130,30 +130,52 @@ extension RunReport {
       difference.marked = marked
       difference.outlined = outlined
       difference.scaleLabel = "density difference"
-      var subgroupMaps: [String] = []
-      var subgroupNames: [String] = []
-      for value in ["female", "male"] {
-        let group = subgroups.filter { $0.condition == name && $0.kind == "sex" && $0.value == value }
-        guard let n = group.first?.n, n > 0 else { continue }
-        var values = Array(repeating: [Double?](repeating: nil, count: segments.count), count: leads.count)
-        for cell in group {
-          if let r = leads.firstIndex(of: cell.lead), let k = segments.firstIndex(of: cell.segment) { values[r][k] = cell.mean }
+      // Subgroup maps: every kind the audit stored (sex, age band, the phantom's hidden subtype,
+      // --subgroups feature queries), one row of small maps per kind.
+      var subgroupBlocks: [HTMLReport.Block] = []
+      for (kind, heading) in Self.subgroupKinds {
+        let ofKind = subgroups.filter { $0.condition == name && $0.kind == kind }
+        let values = Self.ordered(Set(ofKind.map(\.value)), kind: kind)
+        var maps: [String] = [], counts: [String] = []
+        for value in values {
+          let group = ofKind.filter { $0.value == value }
+          guard let n = group.first?.n, n >= Self.subgroupMinimum else { continue }
+          var cellValues = Array(repeating: [Double?](repeating: nil, count: segments.count), count: leads.count)
+          for cell in group {
+            if let r = leads.firstIndex(of: cell.lead), let k = segments.firstIndex(of: cell.segment) { cellValues[r][k] = cell.mean }
+          }
+          var figure = SegmentMapFigure(title: "\(name), \(value) (n \(n))", rows: leadNames, columns: segmentNames, values: cellValues)
+          figure.outlined = outlined
+          figure.cellWidth = 12
+          figure.cellHeight = 11
+          figure.scaleLabel = "mean |relevance|"
+          maps.append(figure.svg())
+          counts.append("\(value) \(n)")
         }
-        var figure = SegmentMapFigure(title: "\(name), \(value) (n \(n))", rows: leadNames, columns: segmentNames, values: values)
-        figure.outlined = outlined
-        figure.cellWidth = 12
-        figure.cellHeight = 11
-        figure.scaleLabel = "mean |relevance|"
-        subgroupMaps.append(figure.svg())
-        subgroupNames.append("\(value) \(n)")
+        guard maps.count >= 2 else { continue }
+        subgroupBlocks.append(.figures(maps, caption: "\(name) by \(heading) (\(counts.joined(separator: ", ")) records of the group; subgroups under \(Self.subgroupMinimum) records left out): the same map over each subgroup's records; outlines: the expert rule. All subgroups, with medians and quartiles, are in results.sqlite's subgroups table."))
       }
       section.blocks.append(.figures([map.svg(), difference.svg()], caption: "\(name): left, the paper's 12 × 24 map with the five highest cells numbered; right, the difference of the record-normalised density to \(reference). Dots: Holm p < \(alpha) with more relevance than \(reference); black outlines: the expert rule's cells; dashed green: the phantom's true evidence cells."))
-      if !subgroupMaps.isEmpty {
-        section.blocks.append(.figures(subgroupMaps, caption: "\(name) by sex (\(subgroupNames.joined(separator: ", ")) records of the group): the same map over each subgroup's records; outlines: the expert rule. Age bands, labels and (phantom) hidden subtypes are in results.sqlite's subgroups table."))
-      }
+      section.blocks += subgroupBlocks
     }
     section.blocks.insert(.table(header: ["condition", "n", "rule cells", "rule enrichment AUC (fine)", "top 5 in rule", "significant rule cells", "rule AUC (coarse)", "true-evidence AUC", "significant evidence cells"], rows: alignmentRows, numeric: true), at: 1)
     section.blocks.insert(.note("Enrichment AUC: the probability that a rule (or true-evidence) cell holds more relevance than a cell outside it — 0.5 is no alignment, 1 perfect. The paper compared its maps with the rules by eye; this makes it a number."), at: 2)
     return section
+  }
+
+  /// The subgroup kinds the audit section draws, with their headings; `label` (co-occurring
+  /// statements) is left to results.sqlite.
+  static let subgroupKinds = [("sex", "sex"), ("age", "age band"), ("subtype", "hidden planted subtype"), ("feature", "feature query")]
+
+  /// Subgroups with fewer records are not drawn (their mean map is noise).
+  static let subgroupMinimum = 5
+
+  /// Subgroup values in reading order: age bands by age, sex female first, the rest sorted.
+  static func ordered(_ values: Set<String>, kind: String) -> [String] {
+    let order = kind == "age" ? ["<40", "40-59", "60-74", ">=75"] : kind == "sex" ? ["female", "male"] : []
+    return values.sorted { a, b in
+      let (i, j) = (order.firstIndex(of: a) ?? order.count, order.firstIndex(of: b) ?? order.count)
+      return i != j ? i < j : a < b
+    }
   }
 }
