@@ -1,4 +1,5 @@
 import ECGNet
+import ECGPhantom
 import ECGStatistics
 import ECGTensor
 
@@ -114,6 +115,15 @@ extension AuditAnalysis {
     return MapResult(view: view, cells: cells, ruleCells: ruleCells, truthCells: truthCells, summary: summary)
   }
 
+  /// Whether a planted subtype (`ASMI/old/septal-qs`, `IMI/old`) belongs to a model class: its
+  /// finding's SCP code, subclass or superclass is the class, as the true evidence gathers them
+  /// (so `AMI` holds the ASMI, AMI and ALMI subtypes, `MI` all infarcts).
+  static func subtype(_ subtype: String, belongsTo condition: String) -> Bool {
+    let code = subtype.split(separator: "/").first.map(String.init) ?? subtype
+    guard let finding = PhantomFinding(rawValue: code) else { return code == condition }
+    return finding.rawValue == condition || finding.subclass == condition || finding.superclass == condition
+  }
+
   static func subgroups(condition: String, group: [AuditItem], records: [Int: AuditRecordInfo]) -> [SubgroupMap] {
     var members: [String: [String: [AuditItem]]] = [:]
     for item in group {
@@ -123,7 +133,7 @@ extension AuditAnalysis {
         let band = age < 40 ? "<40" : age < 60 ? "40-59" : age < 75 ? "60-74" : ">=75"
         members["age", default: [:]][band, default: []].append(item)
       }
-      for subtype in r.subtypes where subtype.hasPrefix(condition + "/") {
+      for subtype in r.subtypes where Self.subtype(subtype, belongsTo: condition) {
         members["subtype", default: [:]][subtype, default: []].append(item)
       }
       for label in r.labels { members["label", default: [:]][label, default: []].append(item) }

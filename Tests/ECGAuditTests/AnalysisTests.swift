@@ -61,6 +61,21 @@ import Testing
     #expect(keys.count == 30 + 30 + 30, "A group, NORM group, and the NORM group attributed to A")
   }
 
+  /// Hidden subtypes join the groups of every class their finding belongs to: ASMI variants the
+  /// subclass AMI and the superclass MI, not IMI.
+  @Test func subtypesJoinTheirSubclassAndSuperclass() {
+    #expect(AuditAnalysis.subtype("ASMI/old/septal-qs", belongsTo: "ASMI"))
+    #expect(AuditAnalysis.subtype("ASMI/old/septal-qs", belongsTo: "AMI"))
+    #expect(AuditAnalysis.subtype("ILMI/acute", belongsTo: "MI"))
+    #expect(!AuditAnalysis.subtype("ASMI/old/septal-qs", belongsTo: "IMI"))
+    #expect(!AuditAnalysis.subtype("ASMI/old/septal-qs", belongsTo: "ASMI/old"))
+    #expect(AuditAnalysis.subtype("X/variant", belongsTo: "X"), "codes the phantom does not know: by prefix")
+    let records = [1: AuditRecordInfo(ecgID: 1, sex: 1, age: 50, labels: ["AMI"], scores: [:], subtypes: ["ASMI/old/poor-r-progression"])]
+    let item = Self.partial().items[0]
+    let maps = AuditAnalysis.subgroups(condition: "AMI", group: [AuditItem(ecgID: 1, target: "AMI", relevance: item.relevance, evidence: nil)], records: records)
+    #expect(maps.contains { $0.kind == "subtype" && $0.value == "ASMI/old/poor-r-progression" && $0.n == 1 })
+  }
+
   @Test func shardsMergeIntoTheSameBytes() throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ecgxai-audit-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: folder) }
