@@ -24,56 +24,69 @@ import Testing
     ("zennit_epsilon", LRP(composite: .epsilon())),
   ]
 
-  /// lenet1d agrees everywhere to 1e-4 (relative to the largest magnitude), xresnet1d50 under
-  /// the criteria of ReferenceAgreementTests (near-tied maxima). The foreign network's gradients
-  /// agree everywhere; its ε-LRP divides by pre-activations z + ε·sign(z) with ε = 1e-3, and where
-  /// z is within rounding of 0 float rounding is amplified: ≥ 99 % of elements within 1e-4, all
-  /// within 1e-2.
+  /// Every method meets ReferenceAgreementTests' criterion (|Δ| ≤ 1e-4 · |ref| + 1e-5 · max |ref|
+  /// per element) against the original module, on inputs without near-tied max-pooling windows
+  /// (onnx_fixtures.py: attribution_fixtures' tie-free records for lenet1d and xresnet1d50, a
+  /// tie_free draw for the foreign net; xresnet1d50's and the foreign net's also without ReLU /
+  /// LeakyReLU inputs within rounding of 0). ε-LRP falls under that test's float64 rule where
+  /// Zennit's own float32 run misses the criterion against its float64 run (`f64_zennit_epsilon`:
+  /// foreign, xresnet1d50). On xresnet1d50 ε-LRP is compared with Zennit on the exported graph
+  /// (`graph_zennit_epsilon`, a torch module with the .onnx file's folded convolutions): on the
+  /// original, Zennit's merge leaves each BatchNorm computing x/√(1 + ε), and ε-LRP there amplifies
+  /// that to 3.2 % of the maximum (40 % of the elements meet the criterion, float64 alike) —
+  /// printed, not asserted.
   @Test(arguments: ["lenet1d", "foreign", "xresnet1d50"])
   func matchesCaptumAndZennitOnTheOriginal(name: String) throws {
     let (model, reference) = try Self.load(name)
     let x = try #require(reference["x"])
     for (key, method) in Self.methods {
       let result = try method.attribute(model, input: x, targets: [1, 3])
-      let expected = try #require(reference[key])
-      if name == "foreign" && key == "zennit_epsilon" {
-        let e = ReferenceAgreementTests.error(result.values, expected)
-        let share = ReferenceAgreementTests.shareWithin(result.values, expected)
-        print("agreement onnx foreign zennit_epsilon: max relative error \(e), share within 1e-4 \(share)")
-        #expect(share >= 0.99 && e <= 1e-2, "foreign zennit_epsilon: \(share) within 1e-4, max \(e)")
+      if let graph = reference["graph_\(key)"] {
+        ReferenceAgreementTests.check("onnx \(name) exported graph", key, result.values, graph, exact: reference["f64_graph_\(key)"])
+        let original = ReferenceAgreementTests.errors(result.values, try #require(reference[key]))
+        print("agreement onnx \(name) \(key) vs the original: max |Δ|/scale \(original.absolute), share \(original.share)")
       } else {
-        print("onnx import of \(name):")
-        Self.agreement(name == "foreign" ? "lenet1d" : name, key, result.values, expected)
+        ReferenceAgreementTests.check("onnx \(name)", key, result.values, try #require(reference[key]), exact: reference["f64_\(key)"])
       }
     }
   }
 
+  /// The imported xresnet1d50 against the native one with the same weights. Gradients: the
+  /// criterion. LRP: the exported graph has each BatchNorm folded into its convolution once and no
+  /// BatchNorm left, while the native model's merge does what Zennit does on fastai blocks (merged
+  /// twice, each BatchNorm left computing x/√(1 + ε)) — a 5·10⁻⁶ scale per layer that ε-LRP on
+  /// xresnet1d50 amplifies to 3 % of the maximum (float64 Zennit, onnx_fixtures.py). So for LRP
+  /// the native model is first made the graph's function — merged once, each merged BatchNorm an
+  /// exact identity (σ² = 1 − ε: x/√(σ² + ε) = x in float32) — and attributed without merging
+  /// again; ε-LRP then falls under the float64 rule with Zennit's float64 run on the graph.
   @Test func importedXResNetRelevanceEqualsNative() throws {
     let (imported, reference) = try Self.load("xresnet1d50")
     let native = try ModelZoo.make("xresnet1d50", classes: 5)
     try native.loadWeights(from: ReferenceAgreementTests.fixtures.appendingPathComponent("ECGNet/xresnet1d50.safetensors"))
     let x = try #require(reference["x"])
-    for (key, method) in Self.methods + [("lrp-proportional", LRP(composite: .epsilon(), residual: .proportional))] {
+    for (key, method) in Self.methods.prefix(3) {
       let a = try method.attribute(imported, input: x, targets: [1, 3]).values
       let b = try method.attribute(native, input: x, targets: [1, 3]).values
-      Self.agreement("xresnet1d50", "onnx-vs-native \(key)", a, b)
+      ReferenceAgreementTests.check("onnx-vs-native xresnet1d50", key, a, b)
     }
-  }
-
-  /// The agreement asserted for imported models (measured when the import landed): lenet1d and
-  /// the foreign net to ≤ 1e-4 of the largest magnitude; xresnet1d50 with ≥ 97 % of the elements
-  /// within 1e-4 (≥ 90 % for ε-LRP, whose divisions by near-zero pre-activations amplify rounding —
-  /// Zennit differs from itself by 2.4e-2 between thread counts there) and everything within 3e-2.
-  static func agreement(_ arch: String, _ key: String, _ result: Tensor, _ expected: Tensor) {
-    let e = ReferenceAgreementTests.error(result, expected)
-    let share = ReferenceAgreementTests.shareWithin(result, expected)
-    if arch == "lenet1d" {
-      #expect(e <= 1e-4, "\(arch) \(key): relative error \(e)")
-    } else {
-      let required = key.hasSuffix("zennit_epsilon") ? 0.90 : 0.97
-      #expect(share >= required && e <= 3e-2, "\(arch) \(key): \(share) within 1e-4, max relative error \(e)")
+    let merge = BatchNormMerge(native, asZennitOnFastaiResBlocks: false)
+    defer { merge.restore() }
+    var identities = 0
+    for case let bn as BatchNorm1d in native.root.allLayers
+    where bn.runningMean.value.scalars.allSatisfy({ $0 == 0 }) && bn.weight.value.scalars.allSatisfy({ $0 == 1 }) {
+      bn.runningVariance.value = Tensor(zeros: [bn.channels], value: 1 - bn.epsilon)
+      identities += 1
     }
-    print("agreement \(arch) \(key): max relative error \(e), share within 1e-4 \(share)")
+    #expect(identities == 52, "merged BatchNorms: \(identities)")
+    #expect(ReferenceAgreementTests.error(native.forward(x), imported.forward(x)) <= 1e-5)
+    for (key, imp, nat) in [
+      ("zennit_epsilon", LRP(composite: .epsilon()), LRP(composite: .epsilon(), canonize: false)),
+      ("lrp-proportional", LRP(composite: .epsilon(), residual: .proportional), LRP(composite: .epsilon(), canonize: false, residual: .proportional)),
+    ] {
+      let a = try imp.attribute(imported, input: x, targets: [1, 3]).values
+      let b = try nat.attribute(native, input: x, targets: [1, 3]).values
+      ReferenceAgreementTests.check("onnx-vs-native (graph's function) xresnet1d50", key, a, b, exact: reference["f64_graph_\(key)"])
+    }
   }
 
   /// GradCAM and guided GradCAM at a named module of the imported model equal Captum's on the
@@ -90,8 +103,7 @@ import Testing
     let x = try #require(captum["x"])
     for (key, guided) in [("captum_gradcam", false), ("captum_guided_gradcam", true)] {
       let result = try GradCAM(layer: layer, guided: guided).attribute(model, input: x, targets: [1, 3])
-      print("onnx import of \(name), GradCAM at \(layer):")
-      Self.agreement(name, key, result.values, try #require(captum[key]))
+      ReferenceAgreementTests.check("onnx \(name) at \(layer)", key, result.values, try #require(captum[key]))
     }
   }
 

@@ -41,9 +41,15 @@ import Testing
     let x = try #require(try Self.reference("xresnet1d50")["x"])
     let error = relativeError(imported.forward(x), native.forward(x))
     #expect(error <= 1e-4, "\(error)")
-    let gradientError = relativeError(imported.inputGradient(x, target: 1), native.inputGradient(x, target: 1))
-    print("onnx xresnet1d50 imported vs native: forward \(error), input gradient \(gradientError)")
-    #expect(gradientError <= 3e-2)
+    // The fixture input has no near-tied max-pooling window and no ReLU input within rounding of 0
+    // (onnx_fixtures.py), so the gradient meets ReferenceAgreementTests' criterion element by element:
+    // |Δ| ≤ 1e-4 · |native| + 1e-5 · max |native|.
+    let (a, b) = (imported.inputGradient(x, target: 1), native.inputGradient(x, target: 1))
+    let gradientError = relativeError(a, b)
+    let scale = b.scalars.map(abs).max() ?? 0
+    let missing = zip(a.scalars, b.scalars).filter { abs($0 - $1) > 1e-4 * abs($1) + 1e-5 * scale }.count
+    print("onnx xresnet1d50 imported vs native: forward \(error), input gradient \(gradientError), elements missing the criterion \(missing)")
+    #expect(missing == 0 && gradientError <= 1e-5, "input gradient: \(gradientError), \(missing) elements")
   }
 
   @Test func layersCarryModulePaths() throws {

@@ -96,6 +96,7 @@ def zennit(model, x, composite, attributor=Gradient, **kwargs):
 
 MIN_GAP = 1e-3  # required top-2 gap of every max-pooling window, relative (see pooling_windows)
 MIN_PATH_GAP = 2e-5  # the same on the IG path points α·x (see tie_free)
+MIN_GATE = 1e-6  # required |input| of every ReLU / LeakyReLU, relative (see gate_margins; optional)
 
 
 def pooling_windows(model):
@@ -105,12 +106,16 @@ def pooling_windows(model):
     relative to the magnitudes of that forward pass. With `first_only` only the layers up to the
     first max pooling run (for xresnet1d50 the stem, where all but a few near ties of the path
     points are: a fraction of the cost of the whole network): both models feed their input straight
-    into a top-level Sequential (`sequential`, `features`) that holds the first pooling."""
+    into a top-level Sequential (`sequential`, `features`) that holds the first pooling. A model
+    whose first pooling is a top-level module (onnx_fixtures.py's ForeignNet) runs whole."""
     modules = [(n, m) for n, m in model.named_modules() if isinstance(m, (torch.nn.MaxPool1d, torch.nn.AdaptiveMaxPool1d))]
     seen = {}
     handles = [m.register_forward_hook(lambda m, i, o, n=n: seen.__setitem__(n, i[0])) for n, m in modules]
-    parent, index = modules[0][0].rsplit(".", 1)
-    prefix = model.get_submodule(parent)[: int(index) + 1]
+    if "." in modules[0][0]:
+        parent, index = modules[0][0].rsplit(".", 1)
+        prefix = model.get_submodule(parent)[: int(index) + 1]
+    else:
+        prefix = model
 
     def windows(x, first_only=False):
         (prefix if first_only else model)(x)
@@ -131,11 +136,13 @@ def pooling_windows(model):
 
 
 def top2_gaps(windows, x, first_only=False):
-    """Per pooling layer: relative gaps (top1 − top2) / scale of windows with a positive max."""
+    """Per pooling layer: relative gaps (top1 − top2) / scale of windows with a nonzero max. After
+    a ReLU that leaves out the all-zero windows (exact ties that carry no gradient); after a
+    LeakyReLU the windows with a negative max are kept: their gradient is 0.1, not 0."""
     gaps = []
     for n, w, scale in windows(x, first_only):
         top = w.topk(2, dim=-1).values
-        alive = (top[..., 0] > 0).detach()
+        alive = (top[..., 0] != 0).detach()
         gaps.append((n, ((top[..., 0] - top[..., 1]) / scale)[alive]))
     return gaps
 
@@ -150,14 +157,38 @@ def path_alphas():
     return torch.tensor(alphas, dtype=torch.float32)
 
 
-def tie_free(model, x, target=2.5e-3, steps=800, alphas=None, path_target=5e-5):
+def gate_margins(model):
+    """Hooks every ReLU and LeakyReLU; returns a function () -> [(name, |input| / scale)] for the
+    last forward pass, scale per record: the layer's largest |input|. A gate whose input is within
+    float32 rounding of 0 (up to 2e-7 of the layer's maximum on xresnet1d50, where one sums 256
+    products) can switch between two implementations that round differently — an exported graph
+    with BatchNorm folded into its convolutions and the original — and the gradient then takes
+    another path (attribution_fixtures' own inputs do not ask for this: see the module comment)."""
+    modules = [(n, m) for n, m in model.named_modules() if isinstance(m, (torch.nn.ReLU, torch.nn.LeakyReLU))]
+    seen = {}
+    handles = [m.register_forward_hook(lambda m, i, o, n=n: seen.__setitem__(n, i[0])) for n, m in modules]
+
+    def margins():
+        result = []
+        for n, _ in modules:
+            a = seen[n]
+            scale = a.detach().abs().amax(dim=tuple(range(1, a.dim())), keepdim=True).clamp_min(1e-30)
+            result.append((n, a.abs() / scale))
+        return result
+    margins.handles = handles
+    return margins
+
+
+def tie_free(model, x, target=2.5e-3, steps=800, alphas=None, path_target=5e-5, gate_target=None):
     """x moved by Adam steps (lr 2e-3 mV) until every window's gap exceeds `target` — and, with
     `alphas`, every window of the path points α·x exceeds `path_target` (near α = 0 the points
     are bias-dominated and their gaps scale with α, so their target is smaller; it is still 50×
-    the float32 rounding of the activations)."""
+    the float32 rounding of the activations); with `gate_target`, also every ReLU / LeakyReLU
+    input of x is at least that far from 0 (relative, see gate_margins; checked > MIN_GATE)."""
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # many small passes: one thread is faster, and does not spin when the cores are busy
     windows = pooling_windows(model)
+    gates = gate_margins(model) if gate_target is not None else None
     x = x.clone().requires_grad_(True)
     optimiser = torch.optim.Adam([x], lr=2e-3)
     # Fixed-rate Adam oscillates around the last few windows: decay the step (to a tenth).
@@ -168,6 +199,8 @@ def tie_free(model, x, target=2.5e-3, steps=800, alphas=None, path_target=5e-5):
 
     def loss_of(x, first_only):
         loss = sum(torch.relu(target - g).sum() for _, g in top2_gaps(windows, x))
+        if gates is not None:  # read now: the path points' passes below overwrite them
+            loss = loss + sum(torch.relu(gate_target - m).sum() for _, m in gates())
         if alphas is not None:
             loss = loss + sum(torch.relu(path_target - g).sum() for _, g in top2_gaps(windows, path(x), first_only))
         return loss
@@ -187,13 +220,15 @@ def tie_free(model, x, target=2.5e-3, steps=800, alphas=None, path_target=5e-5):
     x = x.detach()
     with torch.no_grad():
         report = {n: float(g.min()) for n, g in top2_gaps(windows, x)}
+        gate_report = {n: float(m.min()) for n, m in gates()} if gates is not None else {}
         path_report = {n: float(g.min()) for n, g in top2_gaps(windows, path(x))} if alphas is not None else {}
-    for handle in windows.handles:
+    for handle in windows.handles + (gates.handles if gates is not None else []):
         handle.remove()
     torch.set_num_threads(threads)
     assert all(v > MIN_GAP for v in report.values()), f"near-tied max-pooling windows remain: {report}"
     assert all(v > MIN_PATH_GAP for v in path_report.values()), f"near-tied windows on the IG path remain: {path_report}"
-    return x, report | {f"path {n}": v for n, v in path_report.items()}
+    assert all(v > MIN_GATE for v in gate_report.values()), f"gate inputs within rounding of 0 remain: {gate_report}"
+    return x, report | {f"path {n}": v for n, v in path_report.items()} | {f"gate {n}": v for n, v in gate_report.items()}
 
 
 def noise_tunnel(model, x, target, samples=3, stdev=0.1, seed=7):
