@@ -80,13 +80,7 @@ public enum Convolution1D {
             while sample < n {
               let xSample = xs.pointer + sample * g.inChannels * length
               let ySample = ys.pointer + sample * g.outChannels * outLength
-              let b: UnsafePointer<Float>
-              if g.isPointwise {
-                b = UnsafePointer(xSample)
-              } else {
-                im2col(xSample, length: length, geometry: g, outLength: outLength, into: columns)
-                b = UnsafePointer(columns)
-              }
+              let b = columnMatrix(xSample, length: length, geometry: g, outLength: outLength, scratch: columns)
               GEMM.multiply(
                 prepacked: packedW, transposeA: false, transposeB: false, m: g.outChannels,
                 n: outLength, k: g.columnRows, a: ws.pointer, lda: g.columnRows, b: b,
@@ -236,13 +230,7 @@ public enum Convolution1D {
               var sample = worker
               while sample < n {
                 let xSample = xs.pointer + sample * g.inChannels * length
-                let b: UnsafePointer<Float>
-                if g.isPointwise {
-                  b = UnsafePointer(xSample)
-                } else {
-                  im2col(xSample, length: length, geometry: g, outLength: outLength, into: columns)
-                  b = UnsafePointer(columns)
-                }
+                let b = columnMatrix(xSample, length: length, geometry: g, outLength: outLength, scratch: columns)
                 GEMM.multiply(
                   transposeA: false, transposeB: true, m: g.outChannels, n: g.columnRows,
                   k: outLength, a: gys.pointer + sample * g.outChannels * outLength,
@@ -274,6 +262,19 @@ public enum Convolution1D {
       Tensor(shape: [g.outChannels, g.inChannels, g.kernelSize], scalars: weightGrad),
       Tensor(shape: [g.outChannels], scalars: biasGrad)
     )
+  }
+
+  /// The [C·K, outLength] column matrix of one sample [C, length]: the sample itself for a
+  /// pointwise convolution (K = 1, stride 1, no padding), else its im2col written into `scratch`
+  /// (at least C·K·outLength floats).
+  @inline(__always)
+  static func columnMatrix(
+    _ x: UnsafeMutablePointer<Float>, length: Int, geometry g: Conv1DGeometry, outLength: Int,
+    scratch: UnsafeMutablePointer<Float>
+  ) -> UnsafePointer<Float> {
+    if g.isPointwise { return UnsafePointer(x) }
+    im2col(x, length: length, geometry: g, outLength: outLength, into: scratch)
+    return UnsafePointer(scratch)
   }
 
   /// columns[(c·K + j), t] = x[c, t·s − p + j·d] (0 outside the input).
