@@ -120,8 +120,15 @@ extension AuditAnalysis {
   /// (so `AMI` holds the ASMI, AMI and ALMI subtypes, `MI` all infarcts).
   static func subtype(_ subtype: String, belongsTo condition: String) -> Bool {
     let code = subtype.split(separator: "/").first.map(String.init) ?? subtype
-    guard let finding = PhantomFinding(rawValue: code) else { return code == condition }
-    return finding.rawValue == condition || finding.subclass == condition || finding.superclass == condition
+    return PhantomFinding(rawValue: code)?.belongs(to: condition) ?? (code == condition)
+  }
+
+  /// The age bands of the `age` subgroups, youngest first.
+  public static let ageBands = ["<40", "40-59", "60-74", ">=75"]
+
+  /// The band of an age in years: < 40, 40–59, 60–74, ≥ 75.
+  static func ageBand(_ age: Double) -> String {
+    ageBands[age < 40 ? 0 : age < 60 ? 1 : age < 75 ? 2 : 3]
   }
 
   static func subgroups(condition: String, group: [AuditItem], records: [Int: AuditRecordInfo]) -> [SubgroupMap] {
@@ -130,8 +137,7 @@ extension AuditAnalysis {
       guard let r = records[item.ecgID] else { continue }
       if let sex = r.sex { members["sex", default: [:]][sex == 1 ? "female" : "male", default: []].append(item) }
       if let age = r.age {
-        let band = age < 40 ? "<40" : age < 60 ? "40-59" : age < 75 ? "60-74" : ">=75"
-        members["age", default: [:]][band, default: []].append(item)
+        members["age", default: [:]][Self.ageBand(age), default: []].append(item)
       }
       for subtype in r.subtypes where Self.subtype(subtype, belongsTo: condition) {
         members["subtype", default: [:]][subtype, default: []].append(item)

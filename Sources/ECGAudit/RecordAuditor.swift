@@ -119,9 +119,7 @@ public struct RecordAuditor: Sendable {
   static func evidenceMask(_ truth: PhantomTruth, ecgID: Int, className: String, rate: Double, samples: Int) -> [Float] {
     var mask = [Float](repeating: 0, count: 12 * samples)
     for finding in truth.findings[ecgID] ?? [] where finding.planted {
-      guard let code = PhantomFinding(rawValue: finding.code),
-        code.rawValue == className || code.subclass == className || code.superclass == className
-      else { continue }
+      guard let code = PhantomFinding(rawValue: finding.code), code.belongs(to: className) else { continue }
       let own = truth.evidenceMask(ecgID: ecgID, finding: finding.code, rate: rate, samples: samples)
       for k in mask.indices where own[k] > 0 { mask[k] = 1 }
     }

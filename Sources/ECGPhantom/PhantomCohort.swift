@@ -40,11 +40,11 @@ public struct PhantomCohort: Sendable {
       seed: renderSeed(ecgID: ecgID), rates: Set(config.rates))
   }
 
-  /// Draws one record's spec.
   /// The share of planted infarctions drawn acute (ST elevation) rather than old: PTB-XL's share of
   /// Stadium I among its MI records with a known `infarction_stadium1` (166 of 2,177).
   public static let acuteInfarctShare = 0.08
 
+  /// Draws one record's spec.
   static func drawSpec(ecgID: Int, config: PhantomConfig) -> PhantomRecordSpec {
     var rng = SeededRNG.stream(seed: config.seed, index: UInt64(ecgID))
     let d = config.difficulty

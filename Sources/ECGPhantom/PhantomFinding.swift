@@ -72,6 +72,12 @@ public enum PhantomFinding: String, CaseIterable, Sendable, Codable, CodingKeyRe
     }
   }
 
+  /// Whether the finding belongs to a model class: its SCP code, subclass or superclass is
+  /// `className` (as PTB-XL aggregates labels, so `MI` or `AMI` hold ASMI, AMI, ALMI, …).
+  public func belongs(to className: String) -> Bool {
+    rawValue == className || subclass == className || superclass == className
+  }
+
   /// The unit vector pointing from the heart's centre to the infarct (Frank coordinates), for MIs.
   /// Q waves point away from it, acute ST elevation towards it.
   public var infarctDirection: HeartVector? {

@@ -215,7 +215,7 @@ struct Discover: ParsableCommand {
     var figureScores: (scores: [Double], components: Int)?
     let headings = truths.map { "ARI/NMI/acc vs \($0.name)" }
     let widths = headings.map { max(34, $0.count + 1) }
-    print(pad("representation", 15) + pad("method", 9) + headings.map { pad($0, 34) }.joined() + "silhouette  stability (Jaccard per cluster)")
+    print(pad("representation", 15) + pad("method", 9) + zip(headings, widths).map { pad($0, $1) }.joined() + "silhouette  stability (Jaccard per cluster)")
     for (r, (name, values, d)) in layers.enumerated() {
       let k = min(componentCounts[min(r < 4 ? 0 : r - 3, 2)], d, n - 1)
       let values = standardise ? Self.standardised(values, rows: n, features: d) : values

@@ -190,7 +190,9 @@ struct Explain: ParsableCommand {
     var dataset: PTBXLDataset? = nil
     var indices: [Int] = []
     let outURL: URL
-    let methodName = makeMethod(model: model).name
+    // The method, built once: for its name, and for every batch unless --baseline is a file.
+    let optionsMethod = makeMethod(model: model, baseline: baseline.hasSuffix(".npy") ? .zero : baseline(file: nil, range: 0..<0))
+    let methodName = optionsMethod.name
     var name = methodName
     if let input {
       let array = try readArray(input, what: "input")
@@ -221,7 +223,8 @@ struct Explain: ParsableCommand {
       ? (0..<classes).map { c in (c, outURL.deletingPathExtension().appendingPathExtension("\(classLabels[c]).npy")) }
       : [(nil, outURL)]
     // One method for all batches, unless the baseline file has a row per record.
-    let sharedMethod = baselines?.rank == 3 ? nil : makeMethod(model: model, baseline: baseline(file: baselines, range: 0..<n))
+    let sharedMethod: (any AttributionMethod)? =
+      baselines == nil ? optionsMethod : baselines!.rank == 3 ? nil : makeMethod(model: model, baseline: baseline(file: baselines, range: 0..<n))
     var writers: [NumPy.StreamWriter?] = Array(repeating: nil, count: files.count)
     var diagnostics: [String: [Double]] = [:]
     let start = Date()

@@ -172,7 +172,7 @@ extension RunReport {
 
   /// Subgroup values in reading order: age bands by age, sex female first, the rest sorted.
   static func ordered(_ values: Set<String>, kind: String) -> [String] {
-    let order = kind == "age" ? ["<40", "40-59", "60-74", ">=75"] : kind == "sex" ? ["female", "male"] : []
+    let order = kind == "age" ? AuditAnalysis.ageBands : kind == "sex" ? ["female", "male"] : []
     return values.sorted { a, b in
       let (i, j) = (order.firstIndex(of: a) ?? order.count, order.firstIndex(of: b) ?? order.count)
       return i != j ? i < j : a < b
