@@ -5,15 +5,6 @@
 
 import PackageDescription
 
-/// Release builds of the numeric targets are compiled for the build machine's instruction set
-/// (AVX-512 / AVX2+FMA are worth up to 7x over baseline x86-64 in the GEMM kernel, see
-/// docs/benchmarks.md). Set `ECGXAI_PORTABLE=1` when building to get a binary for any x86-64.
-let portable = Context.environment["ECGXAI_PORTABLE"] == "1"
-let numericFlags: [SwiftSetting] =
-  portable
-  ? [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
-  : [.unsafeFlags(["-Ounchecked", "-target-cpu", "native"], .when(configuration: .release))]
-
 let package = Package(
   name: "ecgxai",
   platforms: [.macOS(.v13)],
@@ -33,8 +24,9 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-    // results.sqlite of the audit (needs the system SQLite: Debian's libsqlite3-dev).
-    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    // results.sqlite of the audit: SQLite built from source with the package (its C target, whose
+    // API ecgxai calls directly; pinned to the minor version whose target name it imports).
+    .package(url: "https://github.com/vapor/sqlite-nio", .upToNextMinor(from: "1.13.2")),
     // The expert-rules file of the audit.
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     // ONNX import (the runtime library only; the generated onnx.pb.swift is committed).
@@ -42,25 +34,23 @@ let package = Package(
   ],
   targets: [
     // MARK: - Public API
-    .target(name: "ECGTensor", dependencies: ["_ECGKernels"], swiftSettings: numericFlags),
+    .target(name: "ECGTensor", dependencies: ["_ECGKernels"]),
     .target(
       name: "ECGNet",
-      dependencies: ["ECGTensor", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
-      swiftSettings: numericFlags),
-    .target(name: "ECGSignal", dependencies: ["ECGTensor"], swiftSettings: numericFlags),
-    .target(name: "ECGExplain", dependencies: ["ECGNet", "ECGTensor"], swiftSettings: numericFlags),
-    .target(name: "ECGPhantom", dependencies: ["ECGSignal", "ECGTensor"], swiftSettings: numericFlags),
-    .target(name: "ECGEvaluate", dependencies: ["ECGExplain", "ECGNet", "ECGTensor"], swiftSettings: numericFlags),
+      dependencies: ["ECGTensor", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+    .target(name: "ECGSignal", dependencies: ["ECGTensor"]),
+    .target(name: "ECGExplain", dependencies: ["ECGNet", "ECGTensor"]),
+    .target(name: "ECGPhantom", dependencies: ["ECGSignal", "ECGTensor"]),
+    .target(name: "ECGEvaluate", dependencies: ["ECGExplain", "ECGNet", "ECGTensor"]),
     .target(name: "ECGStatistics"),
     .target(
       name: "ECGAudit",
       dependencies: [
         "ECGStatistics", "ECGExplain", "ECGNet", "ECGSignal", "ECGPhantom", "ECGTensor",
-        .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams"),
-      ],
-      swiftSettings: numericFlags),
-    .target(name: "ECGConcepts", dependencies: ["ECGStatistics", "ECGNet", "ECGTensor"], swiftSettings: numericFlags),
-    .target(name: "ECGDiscovery", dependencies: ["ECGTensor"], swiftSettings: numericFlags),
+        .product(name: "SQLiteNIO", package: "sqlite-nio"), .product(name: "Yams", package: "Yams"),
+      ]),
+    .target(name: "ECGConcepts", dependencies: ["ECGStatistics", "ECGNet", "ECGTensor"]),
+    .target(name: "ECGDiscovery", dependencies: ["ECGTensor", "_ECGKernels"]),
     .target(name: "ECGReport", dependencies: ["ECGSignal", "ECGConcepts"]),
 
     // MARK: - Implementation details
@@ -76,8 +66,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         // Run configuration files (YAML or JSON).
         .product(name: "Yams", package: "Yams"),
-      ],
-      swiftSettings: numericFlags),
+      ]),
 
     // MARK: - Unit test bundles
     .testTarget(name: "ECGTensorTests", dependencies: ["ECGTensor"]),
@@ -94,7 +83,7 @@ let package = Package(
     .testTarget(name: "ECGDiscoveryTests", dependencies: ["ECGDiscovery"]),
     .testTarget(name: "ECGReportTests", dependencies: ["ECGReport", "ECGConcepts"]),
     // Runs the built `ecgxai` executable as a user would (it is built with the tests).
-    .testTarget(name: "ecgxaiTests", dependencies: ["ecgxai"]),
+    .testTarget(name: "ecgxaiTests", dependencies: ["ecgxai", "ECGAudit"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 extension AuditStore {
   static let finalSchema = """
@@ -26,62 +25,65 @@ extension AuditStore {
 
   /// Writes the final `results.sqlite` of an analysis (atomically).
   public static func writeFinal(_ url: URL, analysis: AuditAnalysis) throws {
-    let (queue, temporary) = try create(url)
+    let (db, temporary) = try create(url)
     do {
-      try queue.write { db in
-        try db.execute(sql: finalSchema)
+      try db.transaction {
+        try db.execute(finalSchema)
         try writeMeta(db, settings: analysis.settings, extra: ["kind": "final"])
         try insert(db, records: analysis.records, items: [])
         try analysis.forEachItemChunk { items in try insert(db, records: [], items: items) }
         let byID = Dictionary(uniqueKeysWithValues: analysis.records.map { ($0.ecgID, $0) })
-        let group = try db.makeStatement(sql: "INSERT INTO groups VALUES (?, ?, ?, ?, ?)")
+        let group = try db.prepare("INSERT INTO groups VALUES (?, ?, ?, ?, ?)")
         for (target, ids) in analysis.groups.sorted(by: { $0.key < $1.key }) {
           for (rank, id) in ids.enumerated() {
             let record = byID[id]
-            try group.execute(arguments: [target, rank + 1, id, record?.scores[target].map { Double($0) }, (record?.labels.contains(target) ?? false) ? 1 : 0])
+            try group.execute([target, rank + 1, id, record?.scores[target].map { Double($0) }, (record?.labels.contains(target) ?? false) ? 1 : 0])
           }
         }
         func value(_ v: Double?) -> Double? { v.flatMap { $0.isFinite ? $0 : nil } }
-        let map = try db.makeStatement(sql: "INSERT INTO maps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        let test = try db.makeStatement(sql: "INSERT INTO tests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        let alignment = try db.makeStatement(sql: "INSERT INTO alignment VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        let map = try db.prepare("INSERT INTO maps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        let test = try db.prepare("INSERT INTO tests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        let alignment = try db.prepare("INSERT INTO alignment VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         for result in analysis.conditions {
           let condition = result.summary.condition
           for m in result.maps {
             let view = m.view
             for (index, c) in m.cells.enumerated() {
               let (lead, segment) = (index / view.segmentCount, index % view.segmentCount)
-              let names: [any DatabaseValueConvertible] = [lead, segment, AuditLeads.names[lead], view.segmentLabel(segment)]
-              try map.execute(arguments: StatementArguments([condition, view.rawValue] + names + [
+              let names: [(any SQLiteBindable)?] = [lead, segment, AuditLeads.names[lead], view.segmentLabel(segment)]
+              let key: [(any SQLiteBindable)?] = [condition, view.rawValue]
+              let mapValues: [(any SQLiteBindable)?] = [
                 value(c.mean), value(c.median), value(c.q25), value(c.q75), value(c.density), value(c.referenceDensity),
-              ]))
-              try test.execute(arguments: StatementArguments([condition, view.rawValue, analysis.settings.reference] + names + [
+              ]
+              try map.execute(key + names + mapValues)
+              let testValues: [(any SQLiteBindable)?] = [
                 c.test?.n1 ?? 0, c.test?.n2 ?? 0, c.test?.u, c.test?.p, c.pHolm, c.test.map { $0.exact ? 1 : 0 }, c.test?.auc,
                 c.test?.rankBiserial, c.aucLow, c.aucHigh, m.ruleCells.contains(index) ? 1 : 0, c.evidence,
                 m.truthCells.map { $0.contains(index) ? 1 : 0 },
-              ]))
+              ]
+              try test.execute(key + [analysis.settings.reference] + names + testValues)
             }
             for (against, scores) in [("rules", m.summary.rules), ("truth", m.summary.truth)] {
               guard let s = scores else { continue }
-              try alignment.execute(arguments: [
+              try alignment.execute([
                 condition, view.rawValue, against, s.cells, s.enrichmentAUC, s.meanRankPercentile, s.relevanceShare, s.chanceShare,
                 value(s.enrichment), s.topFiveInSet, s.significantCells, s.medianHolmP,
               ])
             }
           }
         }
-        let subgroup = try db.makeStatement(sql: "INSERT INTO subgroups VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        let subgroup = try db.prepare("INSERT INTO subgroups VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         for s in analysis.subgroups {
           for index in 0..<AuditLeads.cellCount {
             let cell = AuditCell(index: index)
-            try subgroup.execute(arguments: [
+            try subgroup.execute([
               s.condition, s.kind, s.value, s.n, cell.lead, cell.segment.rawValue, value(s.mean[index]), value(s.median[index]),
               value(s.q25[index]), value(s.q75[index]),
             ])
           }
         }
       }
-      try commit(queue, temporary: temporary, to: url)
+      try commit(db, temporary: temporary, to: url)
     } catch {
       try? FileManager.default.removeItem(at: temporary)
       throw error

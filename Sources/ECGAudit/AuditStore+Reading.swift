@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// One cell of a condition's map as `results.sqlite` stores it, with its test against the
 /// reference group: what the report draws.
@@ -37,43 +36,41 @@ extension AuditStore {
   /// - Throws: when the file is missing, is no SQLite database, or lacks the tables.
   public static func readMaps(_ url: URL) throws -> [AuditMapCell] {
     guard FileManager.default.fileExists(atPath: url.path) else { throw AuditError.unreadableResults(path: url.path, reason: "no such file; run `ecgxai audit` first") }
-    var configuration = Configuration()
-    configuration.readonly = true
-    do {
-      let queue = try DatabaseQueue(path: url.path, configuration: configuration)
-      return try queue.read { db in
-        let rows = try Row.fetchAll(db, sql: """
-          SELECT m.condition, m.view, m.lead, m.segment, m.lead_name, m.segment_label, m.mean, m.density, m.reference_density,
-                 t.p_holm, t.auc, t.rule_cell, t.evidence_cell
-          FROM maps m LEFT JOIN tests t USING (condition, view, lead, segment)
-          ORDER BY m.condition, m.view, m.lead, m.segment
-          """)
-        return rows.map { r in
-          AuditMapCell(
-            condition: r["condition"], view: r["view"], lead: r["lead"], segment: r["segment"], leadName: r["lead_name"],
-            segmentLabel: r["segment_label"], mean: r["mean"], density: r["density"], referenceDensity: r["reference_density"],
-            pHolm: r["p_holm"], auc: r["auc"], ruleCell: (r["rule_cell"] as Int?) == 1, evidenceCell: (r["evidence_cell"] as Int?) == 1)
-        }
+    return try readFinal(url) { database in
+      try database.rows("""
+        SELECT m.condition, m.view, m.lead, m.segment, m.lead_name, m.segment_label, m.mean, m.density, m.reference_density,
+               t.p_holm, t.auc, t.rule_cell, t.evidence_cell
+        FROM maps m LEFT JOIN tests t USING (condition, view, lead, segment)
+        ORDER BY m.condition, m.view, m.lead, m.segment
+        """
+      ).map { r in
+        AuditMapCell(
+          condition: try r["condition"], view: try r["view"], lead: try r["lead"], segment: try r["segment"], leadName: try r["lead_name"],
+          segmentLabel: try r["segment_label"], mean: try r["mean"], density: try r["density"], referenceDensity: try r["reference_density"],
+          pHolm: try r["p_holm"], auc: try r["auc"], ruleCell: (try r["rule_cell"] as Int?) == 1, evidenceCell: (try r["evidence_cell"] as Int?) == 1)
       }
-    } catch let error as DatabaseError {
-      throw AuditError.unreadableResults(path: url.path, reason: error.message ?? "\(error)")
     }
   }
 
   /// Every subgroup map cell of a final `results.sqlite`, ordered by condition, kind, value, cell.
   public static func readSubgroups(_ url: URL) throws -> [AuditSubgroupCell] {
-    var configuration = Configuration()
-    configuration.readonly = true
+    try readFinal(url) { database in
+      try database.rows("SELECT condition, kind, value, n, lead, segment, mean FROM subgroups ORDER BY condition, kind, value, lead, segment")
+        .map { r in
+          AuditSubgroupCell(
+            condition: try r["condition"], kind: try r["kind"], value: try r["value"], n: try r["n"], lead: try r["lead"],
+            segment: try r["segment"], mean: try r["mean"])
+        }
+    }
+  }
+
+  /// Opens a final `results.sqlite` read-only and runs `body` on it; SQLite's errors name the file.
+  static func readFinal<T>(_ url: URL, _ body: (SQLiteDatabase) throws -> T) throws -> T {
     do {
-      let queue = try DatabaseQueue(path: url.path, configuration: configuration)
-      return try queue.read { db in
-        try Row.fetchAll(db, sql: "SELECT condition, kind, value, n, lead, segment, mean FROM subgroups ORDER BY condition, kind, value, lead, segment")
-          .map { r in
-            AuditSubgroupCell(condition: r["condition"], kind: r["kind"], value: r["value"], n: r["n"], lead: r["lead"], segment: r["segment"], mean: r["mean"])
-          }
-      }
-    } catch let error as DatabaseError {
-      throw AuditError.unreadableResults(path: url.path, reason: error.message ?? "\(error)")
+      let database = try SQLiteDatabase(path: url.path, readOnly: true)
+      return try database.transaction { try body(database) }
+    } catch let error as SQLiteError {
+      throw AuditError.unreadableResults(path: url.path, reason: error.message)
     }
   }
 }

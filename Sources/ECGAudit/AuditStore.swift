@@ -1,7 +1,6 @@
 import Foundation
-import GRDB
 
-/// The SQLite files of an audit (GRDB). A **partial** result (one shard, or the single part of an
+/// The SQLite files of an audit (SQLite built with the package, see `SQLiteDatabase`). A **partial** result (one shard, or the single part of an
 /// unsharded run) holds `meta`, `records`, `predictions` and the `cells` of its candidate
 /// (record, target) pairs; the **final** `results.sqlite` holds the same tables for the selected
 /// pairs plus `groups`, `maps`, `tests` and `alignment` (schema: docs/audit.md).
@@ -24,59 +23,60 @@ public enum AuditStore {
     """
 
   /// Creates a new database file at a temporary path beside `url`; call `commit` to move it.
-  static func create(_ url: URL) throws -> (DatabaseQueue, URL) {
+  static func create(_ url: URL) throws -> (SQLiteDatabase, URL) {
     let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())")
     try? FileManager.default.removeItem(at: temporary)
     do {
       try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-      let queue = try DatabaseQueue(path: temporary.path)
-      try queue.write { db in try db.execute(sql: schema) }
-      return (queue, temporary)
+      let database = try SQLiteDatabase(path: temporary.path)
+      try database.execute(schema)
+      return (database, temporary)
     } catch {
       throw AuditError.unreadableResults(path: temporary.path, reason: "cannot create: \(error)")
     }
   }
 
-  /// Closes the queue and renames the temporary file to `url`.
-  static func commit(_ queue: DatabaseQueue, temporary: URL, to url: URL) throws {
-    try queue.close()
+  /// Closes the database and renames the temporary file to `url`.
+  static func commit(_ database: SQLiteDatabase, temporary: URL, to url: URL) throws {
+    try database.close()
     _ = try? FileManager.default.removeItem(at: url)
     try FileManager.default.moveItem(at: temporary, to: url)
   }
 
   /// Writes the meta table: settings (sorted JSON), schema version and `extra`.
-  static func writeMeta(_ db: Database, settings: AuditSettings, extra: [String: String]) throws {
+  static func writeMeta(_ db: SQLiteDatabase, settings: AuditSettings, extra: [String: String]) throws {
     let json = String(decoding: try JSONEncoder.sorted.encode(settings), as: UTF8.self)
     var meta = ["settings": json, "schema_version": schemaVersion]
     meta.merge(extra) { $1 }
+    let statement = try db.prepare("INSERT INTO meta VALUES (?, ?)")
     for (key, value) in meta.sorted(by: { $0.key < $1.key }) {
-      try db.execute(sql: "INSERT INTO meta VALUES (?, ?)", arguments: [key, value])
+      try statement.execute([key, value])
     }
   }
 
   /// Inserts records and items in a deterministic order (records by ecg_id, items by ecg_id then
   /// target then cell).
-  static func insert(_ db: Database, records: [AuditRecordInfo], items: [AuditItem]) throws {
-    let recordStatement = try db.makeStatement(sql: "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?)")
-    let predictionStatement = try db.makeStatement(sql: "INSERT INTO predictions VALUES (?, ?, ?)")
+  static func insert(_ db: SQLiteDatabase, records: [AuditRecordInfo], items: [AuditItem]) throws {
+    let recordStatement = try db.prepare("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?)")
+    let predictionStatement = try db.prepare("INSERT INTO predictions VALUES (?, ?, ?)")
     for record in records.sorted(by: { $0.ecgID < $1.ecgID }) {
-      try recordStatement.execute(arguments: [
+      try recordStatement.execute([
         record.ecgID, record.sex, record.age, record.labels.joined(separator: " "), record.subtypes.joined(separator: " "),
         record.segmented.map { $0 ? 1 : 0 },
         record.queries.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value ? 1 : 0)" }.joined(separator: " "),
       ])
       for (name, score) in record.scores.sorted(by: { $0.key < $1.key }) {
-        try predictionStatement.execute(arguments: [record.ecgID, name, Double(score)])
+        try predictionStatement.execute([record.ecgID, name, Double(score)])
       }
     }
-    let cellStatement = try db.makeStatement(sql: "INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    let cellStatement = try db.prepare("INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
     for item in items.sorted(by: { ($0.ecgID, $0.target) < ($1.ecgID, $1.target) }) {
       let r = item.relevance
       let (mean, share, density) = (r.meanAbsolute, r.share, r.density)
       for cell in 0..<AuditLeads.cellCount {
         let c = AuditCell(index: cell)
         func optional(_ v: Float) -> Double? { v.isFinite ? Double(v) : nil }
-        try cellStatement.execute(arguments: [
+        try cellStatement.execute([
           item.ecgID, item.target, c.lead, c.segment.rawValue, AuditLeads.names[c.lead], c.segment.label, r.beats[c.lead],
           Double(r.support[cell]), Double(r.positive[cell]), Double(r.negative[cell]), Double(r.absolute[cell]),
           optional(mean[cell]), optional(share[cell]), optional(density[cell]), item.evidence.map { Double($0[cell]) },
@@ -102,27 +102,29 @@ public enum AuditStore {
   /// Writes a partial result batch by batch, so memory does not grow with the number of records;
   /// the file appears under its name only at `finish()`.
   public final class PartialWriter {
-    let queue: DatabaseQueue
+    let database: SQLiteDatabase
     let temporary: URL, url: URL
 
     /// Starts a partial result at `url` (written to a temporary name until `finish`).
     public init(_ url: URL, settings: AuditSettings, shard: String) throws {
-      (queue, temporary) = try AuditStore.create(url)
+      (database, temporary) = try AuditStore.create(url)
       self.url = url
-      try queue.write { db in try writeMeta(db, settings: settings, extra: ["kind": "partial", "shard": shard]) }
+      try database.transaction {
+        try writeMeta(database, settings: settings, extra: ["kind": "partial", "shard": shard])
+      }
     }
 
     /// Appends records and items (any order; readers sort).
     public func append(records: [AuditRecordInfo], items: [AuditItem]) throws {
-      try queue.write { db in try insert(db, records: records, items: items) }
+      try database.transaction { try insert(database, records: records, items: items) }
     }
 
     /// Closes the file and moves it into place.
-    public func finish() throws { try commit(queue, temporary: temporary, to: url) }
+    public func finish() throws { try commit(database, temporary: temporary, to: url) }
 
     /// Closes and deletes the unfinished file.
     public func abandon() {
-      try? queue.close()
+      try? database.close()
       try? FileManager.default.removeItem(at: temporary)
     }
   }
@@ -157,7 +159,7 @@ public enum AuditStore {
     public let settings: AuditSettings
     public let shard: String
     public let records: [AuditRecordInfo]
-    let queue: DatabaseQueue
+    let database: SQLiteDatabase
     let path: String
 
     init(_ url: URL) throws {
@@ -166,11 +168,11 @@ public enum AuditStore {
         throw AuditError.unreadableResults(path: url.path, reason: "no such file")
       }
       do {
-        var configuration = Configuration()
-        configuration.readonly = true
-        queue = try DatabaseQueue(path: url.path, configuration: configuration)
-        (settings, shard, records) = try queue.read { db in
-          let meta = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT key, value FROM meta").map { ($0["key"] as String, $0["value"] as String) })
+        let database = try SQLiteDatabase(path: url.path, readOnly: true)
+        self.database = database
+        (settings, shard, records) = try database.transaction {
+          var meta: [String: String] = [:]
+          for row in try database.rows("SELECT key, value FROM meta") { meta[try row["key"]] = try row["value"] as String }
           guard meta["kind"] == "partial", let json = meta["settings"], let shard = meta["shard"] else {
             throw AuditError.unreadableResults(path: url.path, reason: "not a partial audit result (meta.kind = \(meta["kind"] ?? "missing"))")
           }
@@ -179,17 +181,17 @@ public enum AuditStore {
           }
           let settings = try JSONDecoder().decode(AuditSettings.self, from: Data(json.utf8))
           var scores: [Int: [String: Float]] = [:]
-          for row in try Row.fetchAll(db, sql: "SELECT ecg_id, class, score FROM predictions") {
-            scores[row["ecg_id"], default: [:]][row["class"]] = Float(row["score"] as Double)
+          for row in try database.rows("SELECT ecg_id, class, score FROM predictions") {
+            scores[try row["ecg_id"], default: [:]][try row["class"]] = Float(try row["score"] as Double)
           }
-          let records = try Row.fetchAll(db, sql: "SELECT * FROM records ORDER BY ecg_id").map { row -> AuditRecordInfo in
-            let id: Int = row["ecg_id"]
-            let labels: String = row["labels"], subtypes: String = row["subtypes"]
+          let records = try database.rows("SELECT * FROM records ORDER BY ecg_id").map { row -> AuditRecordInfo in
+            let id: Int = try row["ecg_id"]
+            let labels: String = try row["labels"], subtypes: String = try row["subtypes"]
             var record = AuditRecordInfo(
-              ecgID: id, sex: row["sex"], age: row["age"], labels: labels.split(separator: " ").map(String.init),
+              ecgID: id, sex: try row["sex"], age: try row["age"], labels: labels.split(separator: " ").map(String.init),
               scores: scores[id] ?? [:], subtypes: subtypes.split(separator: " ").map(String.init),
-              segmented: (row["segmented"] as Int?).map { $0 == 1 })
-            let queries: String = row["queries"]
+              segmented: (try row["segmented"] as Int?).map { $0 == 1 })
+            let queries: String = try row["queries"]
             for pair in queries.split(separator: " ") {
               let parts = pair.split(separator: "=", maxSplits: 1)
               if parts.count == 2 { record.queries[String(parts[0])] = parts[1] == "1" }
@@ -205,15 +207,13 @@ public enum AuditStore {
       }
     }
 
-    deinit { try? queue.close() }
-
     public func items(_ keys: [AuditItemKey]) throws -> [AuditItem] {
       do {
-        return try queue.read { db in
-          let statement = try db.makeStatement(sql: "SELECT * FROM cells WHERE ecg_id = ? AND target = ? ORDER BY lead, segment")
+        return try database.transaction {
+          let statement = try database.prepare("SELECT * FROM cells WHERE ecg_id = ? AND target = ? ORDER BY lead, segment")
           var items: [AuditItem] = []
           for key in keys {
-            let rows = try Row.fetchAll(statement, arguments: [key.ecgID, key.target])
+            let rows = try statement.rows([key.ecgID, key.target])
             guard !rows.isEmpty else { continue }
             guard rows.count == AuditLeads.cellCount else {
               throw AuditError.unreadableResults(path: path, reason: "(\(key.ecgID), \(key.target)) has \(rows.count) cells, expected \(AuditLeads.cellCount)")
@@ -222,12 +222,12 @@ public enum AuditStore {
             var beats = [Int](repeating: 0, count: 12)
             var evidence: [Float]? = nil
             for (cell, row) in rows.enumerated() {
-              values[0][cell] = Float(row["support"] as Double)
-              values[1][cell] = Float(row["positive"] as Double)
-              values[2][cell] = Float(row["negative"] as Double)
-              values[3][cell] = Float(row["absolute"] as Double)
-              beats[cell / SegmentClass.allCases.count] = row["beats"]
-              if let e = row["evidence"] as Double? {
+              values[0][cell] = Float(try row["support"] as Double)
+              values[1][cell] = Float(try row["positive"] as Double)
+              values[2][cell] = Float(try row["negative"] as Double)
+              values[3][cell] = Float(try row["absolute"] as Double)
+              beats[cell / SegmentClass.allCases.count] = try row["beats"]
+              if let e = try row["evidence"] as Double? {
                 if evidence == nil { evidence = Array(repeating: 0, count: AuditLeads.cellCount) }
                 evidence![cell] = Float(e)
               }

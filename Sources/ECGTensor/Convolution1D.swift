@@ -88,12 +88,7 @@ public enum Convolution1D {
               if biasValues != nil || relu {
                 for o in 0..<g.outChannels {
                   let value = biasValues?[o] ?? 0
-                  let row = ySample + o * outLength
-                  if relu {
-                    for t in 0..<outLength { row[t] = max(row[t] + value, 0) }
-                  } else {
-                    for t in 0..<outLength { row[t] += value }
-                  }
+                  ecg_add_scalar(outLength, value, relu ? 1 : 0, ySample + o * outLength)
                 }
               }
               sample += workers

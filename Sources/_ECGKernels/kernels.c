@@ -203,3 +203,54 @@ ECG_CLONES void ecg_accumulate(long n, const float *restrict a, float *restrict 
 ECG_CLONES void ecg_multiply_in_place(long n, const float *restrict a, float *restrict out) {
   for (long i = 0; i < n; i++) out[i] *= a[i];
 }
+
+// A convolution's epilogue on one output row: x[i] += value, and with `relu` x[i] = max(x[i], 0)
+// as Swift's max(v, 0) computes it (0 >= v ? 0 : v, so a NaN stays NaN).
+ECG_CLONES void ecg_add_scalar(long n, float value, int relu, float *restrict x) {
+  if (relu) {
+    for (long i = 0; i < n; i++) {
+      float v = x[i] + value;
+      x[i] = 0 >= v ? 0 : v;
+    }
+  } else {
+    for (long i = 0; i < n; i++) x[i] += value;
+  }
+}
+
+// Average pooling without padding over `rows` rows of `length` samples: window `kernel`, step
+// `stride`, `outLength` outputs per row; each window summed in order, then divided by its length.
+ECG_CLONES void ecg_avg_pool(long rows, long length, long outLength, long kernel, long stride,
+                             const float *restrict x, float *restrict y) {
+  for (long r = 0; r < rows; r++) {
+    const float *xr = x + r * length;
+    float *yr = y + r * outLength;
+    for (long t = 0; t < outLength; t++) {
+      long start = t * stride, end = start + kernel < length ? start + kernel : length;
+      float sum = 0;
+      for (long j = start; j < end; j++) sum += xr[j];
+      yr[t] = sum / (float)(end - start);
+    }
+  }
+}
+
+// The adjoint of ecg_avg_pool: every window's upstream value, divided by the window's length,
+// added to the samples it covered (gx is accumulated into, not overwritten).
+ECG_CLONES void ecg_avg_pool_backward(long rows, long length, long outLength, long kernel,
+                                      long stride, const float *restrict g, float *restrict gx) {
+  for (long r = 0; r < rows; r++) {
+    const float *gr = g + r * outLength;
+    float *xr = gx + r * length;
+    for (long t = 0; t < outLength; t++) {
+      long start = t * stride, end = start + kernel < length ? start + kernel : length;
+      float share = gr[t] / (float)(end - start);
+      for (long j = start; j < end; j++) xr[j] += share;
+    }
+  }
+}
+
+// y += a · x in double precision, with the product rounded before the sum (no FMA contraction),
+// so the result is the same bits as Swift's `y[i] += a * x[i]` on every instruction set.
+ECG_CLONES void ecg_daxpy(long n, double a, const double *restrict x, double *restrict y) {
+#pragma clang fp contract(off)
+  for (long i = 0; i < n; i++) y[i] += a * x[i];
+}

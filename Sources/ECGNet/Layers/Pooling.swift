@@ -32,7 +32,7 @@ public final class MaxPool1d: Layer, @unchecked Sendable {
           let (xs, ys, indexes) = (
             SendablePointer(UnsafeMutablePointer(mutating: x.baseAddress!)), SendablePointer(y.baseAddress!),
             SendablePointer(index.baseAddress!))
-          parallelChunks(n * c, minimumChunk: rowsPerChunk(l)) { rows in
+          parallelChunks(n * c, minimumChunk: Tensor.rowsPerChunk(l)) { rows in
             for row in rows {
               let xr = xs.pointer + row * l
               for t in 0..<lo {
@@ -67,7 +67,7 @@ public final class MaxPool1d: Layer, @unchecked Sendable {
             SendablePointer(UnsafeMutablePointer(mutating: g.baseAddress!)), SendablePointer(gx.baseAddress!),
             SendablePointer(UnsafeMutablePointer(mutating: index.baseAddress!)))
           // Windows never cross rows, so rows are independent.
-          parallelChunks(n * c, minimumChunk: rowsPerChunk(l)) { rows in
+          parallelChunks(n * c, minimumChunk: Tensor.rowsPerChunk(l)) { rows in
             for row in rows {
               for t in 0..<lo {
                 gxs.pointer[row * l + Int(indexes.pointer[row * lo + t])] += gs.pointer[row * lo + t]
@@ -109,51 +109,11 @@ public final class AvgPool1d: Layer, @unchecked Sendable {
   }
 
   public func forward(_ input: Tensor, options: PassOptions, hooks: PassHooks) -> Tensor {
-    let (n, c, l) = (input.shape[0], input.shape[1], input.shape[2])
-    let lo = outputLength(l)
-    var output = Tensor(zeros: [n, c, lo])
-    let (kernelSize, stride) = (self.kernelSize, self.stride)
-    input.withUnsafeBufferPointer { x in
-      output.withUnsafeMutableBufferPointer { y in
-        let (xs, ys) = (SendablePointer(UnsafeMutablePointer(mutating: x.baseAddress!)), SendablePointer(y.baseAddress!))
-        parallelChunks(n * c, minimumChunk: rowsPerChunk(l)) { rows in
-          for row in rows {
-            let xr = xs.pointer + row * l
-            for t in 0..<lo {
-              let (start, end) = (t * stride, min(t * stride + kernelSize, l))
-              var sum: Float = 0
-              for j in start..<end { sum += xr[j] }
-              ys.pointer[row * lo + t] = sum / Float(end - start)
-            }
-          }
-        }
-      }
-    }
-    return output
+    input.averagePooled(kernelSize: kernelSize, stride: stride, outLength: outputLength(input.shape[2]))
   }
 
   public func backward(_ upstream: Tensor, options: PassOptions, hooks: PassHooks) -> Tensor {
-    let input = recordedInput()
-    let (n, c, l) = (input.shape[0], input.shape[1], input.shape[2])
-    let lo = upstream.shape[2]
-    var grad = Tensor(zeros: input.shape)
-    let (kernelSize, stride) = (self.kernelSize, self.stride)
-    upstream.withUnsafeBufferPointer { g in
-      grad.withUnsafeMutableBufferPointer { gx in
-        let (gs, gxs) = (SendablePointer(UnsafeMutablePointer(mutating: g.baseAddress!)), SendablePointer(gx.baseAddress!))
-        parallelChunks(n * c, minimumChunk: rowsPerChunk(l)) { rows in
-          for row in rows {
-            let gr = gxs.pointer + row * l
-            for t in 0..<lo {
-              let (start, end) = (t * stride, min(t * stride + kernelSize, l))
-              let share = gs.pointer[row * lo + t] / Float(end - start)
-              for j in start..<end { gr[j] += share }
-            }
-          }
-        }
-      }
-    }
-    return grad
+    upstream.averagePoolingBackward(kernelSize: kernelSize, stride: stride, length: recordedInput().shape[2])
   }
 }
 
@@ -237,5 +197,3 @@ public final class GlobalPool1d: Layer, @unchecked Sendable {
   }
 }
 
-/// Rows of `length` samples per parallel chunk of a pooling kernel (about 16 Ki samples).
-func rowsPerChunk(_ length: Int) -> Int { max(1, (1 << 14) / max(length, 1)) }

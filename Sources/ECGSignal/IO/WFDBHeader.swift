@@ -171,7 +171,7 @@ public struct WFDBHeader: Sendable, Equatable {
     guard lines.count - 1 >= signalCount else {
       throw WFDBError.malformedHeader(path: path, line: recordLineNumber, reason: "\(signalCount) signals announced, \(lines.count - 1) signal lines found")
     }
-    signals = try lines[1...signalCount].map { try Self.parseSignal($0.1, line: $0.0, path: path) }
+    signals = try lines.dropFirst().prefix(signalCount).map { try Self.parseSignal($0.1, line: $0.0, path: path) }
     self.comments = comments
   }
 

@@ -41,6 +41,16 @@ void ecg_multiply(long n, const float *a, const float *b, float *out);
 /// out += a; out *= a.
 void ecg_accumulate(long n, const float *a, float *out);
 void ecg_multiply_in_place(long n, const float *a, float *out);
+/// x += value, then with `relu` != 0 x = max(x, 0) (a NaN stays NaN): a convolution's epilogue.
+void ecg_add_scalar(long n, float value, int relu, float *x);
+/// Average pooling of `rows` rows of `length` samples (no padding): y [rows, outLength].
+void ecg_avg_pool(long rows, long length, long outLength, long kernel, long stride,
+                  const float *x, float *y);
+/// y += a · x (double; product rounded before the sum, as Swift computes it).
+void ecg_daxpy(long n, double a, const double *x, double *y);
+/// Its adjoint: gx [rows, length] += each window's g / window length.
+void ecg_avg_pool_backward(long rows, long length, long outLength, long kernel, long stride,
+                           const float *g, float *gx);
 
 #ifdef __cplusplus
 }
