@@ -295,10 +295,7 @@ public enum Convolution1D {
           (row + lower).update(from: xRow + lower + offset, count: upper - lower)
           if upper < outLength { (row + upper).update(repeating: 0, count: outLength - upper) }
         } else {
-          for t in 0..<outLength {
-            let position = t * g.stride + offset
-            row[t] = position >= 0 && position < length ? xRow[position] : 0
-          }
+          ecg_strided_row(xRow, length, offset, g.stride, outLength, row)
         }
       }
     }

@@ -18,73 +18,24 @@ import _ECGKernels
 @usableFromInline let blockN = 4096
 
 /// Packs rows [i0, i0 + mc) × columns [p0, p0 + kc) of op(A) into 6-row panels: panel r holds,
-/// for each p, the 6 values op(A)[i0 + 6r + 0..5, p0 + p], zero-padded past `mc`.
+/// for each p, the 6 values op(A)[i0 + 6r + 0..5, p0 + p], zero-padded past `mc` (C kernel
+/// `ecg_pack_a`, cloned per instruction set).
 @inline(__always)
 func packA(
   _ a: UnsafePointer<Float>, lda: Int, transposed: Bool,
   i0: Int, mc: Int, p0: Int, kc: Int, into packed: UnsafeMutablePointer<Float>
 ) {
-  var panelStart = 0
-  var destination = packed
-  while panelStart < mc {
-    let rows = min(kernelRows, mc - panelStart)
-    for p in 0..<kc {
-      for r in 0..<kernelRows {
-        if r < rows {
-          let i = i0 + panelStart + r
-          let col = p0 + p
-          destination[r] = transposed ? a[col * lda + i] : a[i * lda + col]
-        } else {
-          destination[r] = 0
-        }
-      }
-      destination += kernelRows
-    }
-    panelStart += kernelRows
-  }
+  ecg_pack_a(a, lda, transposed ? 1 : 0, i0, mc, p0, kc, packed)
 }
 
-/// Packs rows [p0, p0 + kc) × columns [j0, j0 + nc) of op(B) into 32-column panels, zero-padded.
+/// Packs rows [p0, p0 + kc) × columns [j0, j0 + nc) of op(B) into 32-column panels, zero-padded,
+/// each value times `alpha` (C kernel `ecg_pack_b`).
 @inline(__always)
 func packB(
   _ b: UnsafePointer<Float>, ldb: Int, transposed: Bool,
-  p0: Int, kc: Int, j0: Int, nc: Int, into packed: UnsafeMutablePointer<Float>
+  p0: Int, kc: Int, j0: Int, nc: Int, alpha: Float = 1, into packed: UnsafeMutablePointer<Float>
 ) {
-  var panelStart = 0
-  var destination = packed
-  while panelStart < nc {
-    let columns = min(kernelColumns, nc - panelStart)
-    if !transposed && columns == kernelColumns {
-      for p in 0..<kc {
-        let source = b + (p0 + p) * ldb + j0 + panelStart
-        destination.update(from: source, count: kernelColumns)
-        destination += kernelColumns
-      }
-    } else if !transposed {
-      // The last, partial panel (output lengths that are not multiples of 32): row copies and
-      // a zero tail instead of one guarded scalar per element.
-      for p in 0..<kc {
-        let source = b + (p0 + p) * ldb + j0 + panelStart
-        destination.update(from: source, count: columns)
-        (destination + columns).update(repeating: 0, count: kernelColumns - columns)
-        destination += kernelColumns
-      }
-    } else {
-      for p in 0..<kc {
-        for c in 0..<kernelColumns {
-          if c < columns {
-            let row = p0 + p
-            let col = j0 + panelStart + c
-            destination[c] = transposed ? b[col * ldb + row] : b[row * ldb + col]
-          } else {
-            destination[c] = 0
-          }
-        }
-        destination += kernelColumns
-      }
-    }
-    panelStart += kernelColumns
-  }
+  ecg_pack_b(b, ldb, transposed ? 1 : 0, p0, kc, j0, nc, alpha, packed)
 }
 
 /// The blocked, packed, multi-threaded Swift SGEMM: `C = alpha · op(A) · op(B) + beta · C`.
@@ -155,12 +106,8 @@ func swiftMultiply(
     var pc = 0
     while pc < k {
       let kc = min(blockK, k - pc)
-      packB(b, ldb: ldb, transposed: transposeB, p0: pc, kc: kc, j0: jc, nc: ncBlock, into: packedB)
-      if alpha != 1 {
-        // Fold alpha into the packed B block.
-        let panels = (ncBlock + kernelColumns - 1) / kernelColumns
-        for i in 0..<(panels * kernelColumns * kc) { packedB[i] *= alpha }
-      }
+      // alpha is folded into the packed B block.
+      packB(b, ldb: ldb, transposed: transposeB, p0: pc, kc: kc, j0: jc, nc: ncBlock, alpha: alpha, into: packedB)
       let jcNow = jc
       let pcNow = pc
       let work: @Sendable (Int) -> Void = { worker in

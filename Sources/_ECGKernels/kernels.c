@@ -254,3 +254,51 @@ ECG_CLONES void ecg_daxpy(long n, double a, const double *restrict x, double *re
 #pragma clang fp contract(off)
   for (long i = 0; i < n; i++) y[i] += a * x[i];
 }
+
+// GEMM packing (see _GEMMKernel.swift). Rows [i0, i0 + mc) × columns [p0, p0 + kc) of op(A)
+// into 6-row panels: for each p the 6 values op(A)[i0 + 6r + 0..5, p0 + p], zero past mc.
+ECG_CLONES void ecg_pack_a(const float *restrict a, long lda, int transposed, long i0, long mc,
+                           long p0, long kc, float *restrict packed) {
+  for (long start = 0; start < mc; start += 6) {
+    long rows = mc - start < 6 ? mc - start : 6;
+    for (long p = 0; p < kc; p++) {
+      for (long r = 0; r < 6; r++) {
+        long i = i0 + start + r, col = p0 + p;
+        packed[r] = r < rows ? (transposed ? a[col * lda + i] : a[i * lda + col]) : 0.0f;
+      }
+      packed += 6;
+    }
+  }
+}
+
+// Rows [p0, p0 + kc) × columns [j0, j0 + nc) of op(B) into 32-column panels, zero past nc, each
+// value multiplied by alpha (alpha = 1 copies).
+ECG_CLONES void ecg_pack_b(const float *restrict b, long ldb, int transposed, long p0, long kc,
+                           long j0, long nc, float alpha, float *restrict packed) {
+  for (long start = 0; start < nc; start += 32) {
+    long columns = nc - start < 32 ? nc - start : 32;
+    for (long p = 0; p < kc; p++) {
+      long row = p0 + p;
+      if (!transposed) {
+        const float *source = b + row * ldb + j0 + start;
+        for (long c = 0; c < columns; c++) packed[c] = source[c];
+      } else {
+        for (long c = 0; c < columns; c++) packed[c] = b[(j0 + start + c) * ldb + row];
+      }
+      for (long c = columns; c < 32; c++) packed[c] = 0.0f;
+      if (alpha != 1.0f) {
+        for (long c = 0; c < 32; c++) packed[c] *= alpha;
+      }
+      packed += 32;
+    }
+  }
+}
+
+// One im2col row of a strided convolution: row[t] = x[t·stride + offset], 0 outside [0, length).
+ECG_CLONES void ecg_strided_row(const float *restrict x, long length, long offset, long stride,
+                                long outLength, float *restrict row) {
+  for (long t = 0; t < outLength; t++) {
+    long position = t * stride + offset;
+    row[t] = position >= 0 && position < length ? x[position] : 0.0f;
+  }
+}

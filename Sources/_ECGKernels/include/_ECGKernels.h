@@ -46,6 +46,15 @@ void ecg_add_scalar(long n, float value, int relu, float *x);
 /// Average pooling of `rows` rows of `length` samples (no padding): y [rows, outLength].
 void ecg_avg_pool(long rows, long length, long outLength, long kernel, long stride,
                   const float *x, float *y);
+/// GEMM packing: op(A) rows [i0, i0+mc) × columns [p0, p0+kc) into zero-padded 6-row panels.
+void ecg_pack_a(const float *a, long lda, int transposed, long i0, long mc, long p0, long kc,
+                float *packed);
+/// op(B) rows [p0, p0+kc) × columns [j0, j0+nc) into zero-padded 32-column panels, times alpha.
+void ecg_pack_b(const float *b, long ldb, int transposed, long p0, long kc, long j0, long nc,
+                float alpha, float *packed);
+/// One im2col row of a strided convolution: row[t] = x[t·stride + offset] (0 outside the signal).
+void ecg_strided_row(const float *x, long length, long offset, long stride, long outLength,
+                     float *row);
 /// y += a · x (double; product rounded before the sum, as Swift computes it).
 void ecg_daxpy(long n, double a, const double *x, double *y);
 /// Its adjoint: gx [rows, length] += each window's g / window length.
