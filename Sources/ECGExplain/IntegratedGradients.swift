@@ -36,8 +36,11 @@ public struct IntegratedGradients: AttributionMethod {
   }
 
   public var name: String { "ig" }
-  /// Number of path points n (the paper: 10; Captum's default: 50).
+  /// Number of path points n (the paper: 10; Captum's default: 50), at most `maximumSteps`.
   public var steps: Int
+  /// The most path points `attribute` accepts: far past where the integral converges (a few
+  /// hundred), and small enough that the quadrature's tables fit in memory.
+  public static let maximumSteps = 10_000
   /// The quadrature.
   public var method: Method
   /// The reference input.
@@ -75,6 +78,9 @@ public struct IntegratedGradients: AttributionMethod {
   public func attribute(_ model: Model, input: Tensor, targets: [Int]) throws -> Attribution {
     guard steps >= 2 || (steps >= 1 && method != .riemannTrapezoid) else {
       throw AttributionError.invalidParameter("--steps must be ≥ 2 (≥ 1 except for the trapezoid rule)")
+    }
+    guard steps <= Self.maximumSteps else {
+      throw AttributionError.invalidParameter("--steps is \(steps); at most \(Self.maximumSteps) (the integral converges within a few hundred)")
     }
     let outputs = try validated(model, input: input, targets: targets)
     let (n, leads, length) = (input.shape[0], input.shape[1], input.shape[2])

@@ -60,4 +60,13 @@ import Testing
     #expect(throws: AttributionError.self) { try Saliency().attribute(model, input: x.reshaped([2, 6, 2000]), targets: [1, 1]) }
     #expect(throws: AttributionError.self) { try Saliency().attribute(model, input: x, targets: [1]) }
   }
+
+  /// Steps past `IntegratedGradients.maximumSteps` (10¹² aborted on allocation) are an error.
+  @Test func integratedGradientsBoundsItsSteps() throws {
+    let model = try ModelZoo.make("lenet1d", classes: 2)
+    let x = Tensor(shape: [1, 12, 100], scalars: [Float](repeating: 0.1, count: 1200))
+    #expect { try IntegratedGradients(steps: 1_000_000_000_000).attribute(model, input: x, targets: [0]) } throws: { error in
+      "\(error)".contains("at most \(IntegratedGradients.maximumSteps)")
+    }
+  }
 }

@@ -13,7 +13,7 @@ import Testing
     configuration.learningRate = 3e-3
     configuration.seed = seed
     let trainer = Trainer(configuration: configuration)
-    let report = trainer.fit(model, x: train.x, y: train.y, validationX: validation.x, validationY: validation.y)
+    let report = try trainer.fit(model, x: train.x, y: train.y, validationX: validation.x, validationY: validation.y)
     let auc = try #require(trainer.evaluate(model, x: validation.x, y: validation.y).score)
     return (report, auc)
   }
@@ -62,6 +62,38 @@ import Testing
       minus.scalars[i] -= 1e-2
       let numeric = (loss.evaluate(logits: plus, targets: targets).value - loss.evaluate(logits: minus, targets: targets).value) / 2e-2
       #expect(abs(numeric - gradient.scalars[i]) < 1e-3)
+    }
+  }
+
+  /// A learning rate of NaN, NaN targets and a diverging run are errors, not a NaN model.
+  @Test func nonFiniteSettingsDataAndLossesStopTraining() throws {
+    let train = SyntheticTask.generate(records: 32, length: 100, seed: 1)
+    let validation = SyntheticTask.generate(records: 8, length: 100, seed: 2)
+    var configuration = TrainingConfiguration()
+    configuration.epochs = 2
+    configuration.batchSize = 16
+    configuration.cropLength = nil
+    func fit(_ c: TrainingConfiguration, y: Tensor? = nil) throws {
+      let model = try ModelZoo.make("lenet1d", classes: 3)
+      _ = try Trainer(configuration: c).fit(
+        model, x: train.x, y: y ?? train.y, validationX: validation.x, validationY: validation.y)
+    }
+    var nanRate = configuration
+    nanRate.learningRate = .nan
+    #expect { try fit(nanRate) } throws: { error in
+      guard case TrainingError.invalidConfiguration(let reason) = error else { return false }
+      return reason.contains("learning rate is nan")
+    }
+    var targets = train.y
+    targets.scalars[7] = .nan
+    #expect { try fit(configuration, y: targets) } throws: { error in
+      error as? TrainingError == .nonFiniteData("targets row 2 holds nan")
+    }
+    var huge = configuration
+    huge.learningRate = 1e38
+    #expect { try fit(huge) } throws: { error in
+      guard case TrainingError.nonFiniteLoss = error else { return false }
+      return true
     }
   }
 }

@@ -15,8 +15,8 @@ extension Model {
   }
 
   /// Loads a PyTorch-style state dict from a safetensors file, strictly: every parameter must be
-  /// present with the right shape, and no unknown key may remain (alias keys must equal their
-  /// canonical tensor).
+  /// present with the right shape and finite values, and no unknown key may remain (alias keys
+  /// must equal their canonical tensor).
   public func loadWeights(from url: URL) throws {
     let entries = try SafeTensors.read(url)
     var remaining = Set(entries.keys)
@@ -27,6 +27,9 @@ extension Model {
       }
       guard tensor.shape == parameter.value.shape else {
         throw WeightsError.shapeMismatch(path: url.path, key: name, file: tensor.shape, model: parameter.value.shape)
+      }
+      if let bad = tensor.scalars.firstIndex(where: { !$0.isFinite }) {
+        throw WeightsError.nonFinite(path: url.path, key: name, index: bad, value: tensor.scalars[bad])
       }
       parameter.value = tensor
       remaining.remove(name)
@@ -64,6 +67,9 @@ extension Model {
       architecture = try JSONDecoder().decode(ModelArchitecture.self, from: Data(contentsOf: archURL))
     } catch {
       throw WeightsError.architecture(path: archURL.path, reason: "invalid architecture JSON: \(error)")
+    }
+    if let problem = architecture.problem {
+      throw WeightsError.architecture(path: archURL.path, reason: problem)
     }
     let model = try ModelZoo.make(architecture)
     try model.loadWeights(from: directory.appendingPathComponent("weights.safetensors"))

@@ -15,6 +15,8 @@ public enum WeightsError: Error, CustomStringConvertible {
   case unsupportedDType(path: String, key: String, dtype: String)
   /// The architecture JSON could not be read.
   case architecture(path: String, reason: String)
+  /// A weight is NaN or infinite (element `index` of tensor `key`).
+  case nonFinite(path: String, key: String, index: Int, value: Float)
 
   public var description: String {
     switch self {
@@ -28,6 +30,8 @@ public enum WeightsError: Error, CustomStringConvertible {
     case .unsupportedDType(let path, let key, let dtype):
       "\(path): tensor '\(key)' has dtype \(dtype); save weights as float32"
     case .architecture(let path, let reason): "\(path): \(reason)"
+    case .nonFinite(let path, let key, let index, let value):
+      "\(path): tensor '\(key)' holds \(value.isNaN ? "NaN" : "\(value)") at element \(index); the weights are corrupt or come from a diverged training — retrain or re-export them"
     }
   }
 }
@@ -75,14 +79,22 @@ public enum SafeTensors {
         let offsets = (info["data_offsets"] as? [NSNumber])?.map(\.intValue), offsets.count == 2,
         offsets[0] >= 0, offsets[1] >= offsets[0], shape.allSatisfy({ $0 >= 0 })
       else { throw WeightsError.corrupt(path: url.path, reason: "bad entry for '\(key)'") }
-      let count = shape.reduce(1, *)
+      var count = 1
+      for extent in shape {
+        let (product, overflow) = count.multipliedReportingOverflow(by: extent)
+        guard !overflow else { throw WeightsError.corrupt(path: url.path, reason: "tensor '\(key)': shape \(shape) is too large") }
+        count = product
+      }
       let width: Int
       switch dtype {
       case "F32": width = 4
       case "F64", "I64": width = 8
       default: throw WeightsError.unsupportedDType(path: url.path, key: key, dtype: dtype)
       }
-      guard offsets[1] - offsets[0] == count * width, bodyStart + offsets[1] <= data.count else {
+      // Offsets come from the file: compare them with the body's size, never add to them.
+      guard offsets[1] <= data.count - bodyStart, count <= Int.max / width,
+        offsets[1] - offsets[0] == count * width
+      else {
         throw WeightsError.corrupt(path: url.path, reason: "tensor '\(key)' is truncated or its offsets are wrong")
       }
       let bytes = data.subdata(in: (bodyStart + offsets[0])..<(bodyStart + offsets[1]))

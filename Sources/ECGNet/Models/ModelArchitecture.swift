@@ -19,12 +19,15 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
   public var classNames: [String]?
   /// `multilabel` (sigmoid / BCE) or `regression` (MSE).
   public var task: String
+  /// The sampling rate of the records the model was trained on, Hz; nil when unknown (models
+  /// saved before it was recorded, imported models). Commands refuse data at another rate.
+  public var samplingRateHz: Double?
 
   /// Creates a description; defaults follow the paper (hhi-aml/xai4ecg).
   public init(
     name: String, inputChannels: Int = 12, classes: Int, kernelSize: Int = 5,
     convolutionBias: Bool = true, headDropout: Float = 0.5, classNames: [String]? = nil,
-    task: String = "multilabel"
+    task: String = "multilabel", samplingRateHz: Double? = nil
   ) {
     self.name = name
     self.inputChannels = inputChannels
@@ -34,6 +37,45 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
     self.headDropout = headDropout
     self.classNames = classNames
     self.task = task
+    self.samplingRateHz = samplingRateHz
+  }
+
+  /// The largest `classes` and `inputChannels` a description may ask for (the layers are
+  /// allocated from them).
+  public static let maximumClasses = 100_000, maximumInputChannels = 4096
+
+  /// What makes this description unbuildable (a count out of range, class names that do not
+  /// match the outputs, …), or nil.
+  public var problem: String? {
+    if !(1...Self.maximumInputChannels).contains(inputChannels) {
+      return "inputChannels is \(inputChannels); it must be in 1…\(Self.maximumInputChannels)"
+    }
+    if !(1...Self.maximumClasses).contains(classes) {
+      return "classes is \(classes); it must be in 1…\(Self.maximumClasses)"
+    }
+    if !(1...255).contains(kernelSize) { return "kernelSize is \(kernelSize); it must be in 1…255" }
+    if !(headDropout >= 0 && headDropout < 1) { return "headDropout is \(headDropout); it must be in [0, 1)" }
+    if let names = classNames {
+      if names.count != classes {
+        return "classNames has \(names.count) names for \(classes) classes; give one name per class or none"
+      }
+      if let duplicate = names.indices.first(where: { names[..<$0].contains(names[$0]) }) {
+        return "classNames lists '\(names[duplicate])' twice; class names must differ"
+      }
+    }
+    if !["multilabel", "regression"].contains(task) { return "task is '\(task)'; use multilabel or regression" }
+    if let rate = samplingRateHz, !(rate > 0 && rate.isFinite) {
+      return "samplingRateHz is \(rate); it must be a positive number"
+    }
+    return nil
+  }
+
+  /// Why records sampled at `rateHz` do not fit a model trained at `samplingRateHz`, or nil
+  /// (also when the training rate is unknown).
+  public func samplingRateProblem(_ rateHz: Double) -> String? {
+    guard let trained = samplingRateHz, trained != rateHz else { return nil }
+    return "the model was trained on \(String(format: "%g", trained)) Hz records but the data are \(String(format: "%g", rateHz)) Hz; "
+      + "read the data at \(String(format: "%g", trained)) Hz (e.g. --rate \(String(format: "%g", trained))) or retrain the model"
   }
 }
 
@@ -41,11 +83,14 @@ public struct ModelArchitecture: Codable, Sendable, Equatable {
 public enum ModelZooError: Error, CustomStringConvertible {
   /// The architecture name is not built in.
   case unknownArchitecture(String)
+  /// A description cannot be built (see `ModelArchitecture.problem`).
+  case invalidArchitecture(String)
   /// A description of the error for users.
   public var description: String {
     switch self {
     case .unknownArchitecture(let name):
       "unknown architecture '\(name)'; built in: \(ModelZoo.names.joined(separator: ", "))"
+    case .invalidArchitecture(let reason): "invalid model architecture: \(reason)"
     }
   }
 }
@@ -64,6 +109,7 @@ public enum ModelZoo {
 
   /// Builds a model from a description with freshly initialised (seeded) weights.
   public static func make(_ architecture: ModelArchitecture, seed: UInt64 = 0) throws -> Model {
+    if let problem = architecture.problem { throw ModelZooError.invalidArchitecture(problem) }
     var rng = SeededRNG(seed: seed)
     switch architecture.name {
     case "lenet1d":

@@ -68,13 +68,22 @@ public struct Trainer {
   /// Trains `model` on x [N, C, T] / y [N, K], validating on full-length xVal / yVal after each
   /// epoch; on return the model holds the best epoch's weights. `progress` is called after each
   /// epoch.
+  /// - Throws: `TrainingError.invalidConfiguration` for unusable settings, `.nonFiniteData` for
+  ///   NaN or infinite inputs or targets, `.nonFiniteLoss` when training diverges (the model
+  ///   then holds the diverged weights; do not save it).
   public func fit(
     _ model: Model, x: Tensor, y: Tensor, validationX: Tensor, validationY: Tensor,
     progress: (EpochSummary) -> Void = { _ in }
-  ) -> TrainingReport {
+  ) throws -> TrainingReport {
     let c = configuration
     precondition(x.rank == 3 && y.rank == 2 && x.shape[0] == y.shape[0], "Trainer: x \(x.shape) y \(y.shape)")
     precondition(validationX.shape[0] == validationY.shape[0], "Trainer: validation shapes")
+    if let problem = c.problem { throw TrainingError.invalidConfiguration(problem) }
+    for (tensor, name) in [(x, "inputs"), (y, "targets"), (validationX, "validation inputs"), (validationY, "validation targets")] {
+      if let problem = nonFiniteProblem(tensor.scalars, rowSize: tensor.count / max(tensor.shape[0], 1), name: name) {
+        throw TrainingError.nonFiniteData(problem)
+      }
+    }
     let (n, channels, length) = (x.shape[0], x.shape[1], x.shape[2])
     let crop = min(c.cropLength ?? length, length)
     let classes = y.shape[1]
@@ -108,6 +117,7 @@ public struct Trainer {
         let inputs = Tensor(shape: [indices.count, channels, crop], scalars: batchX)
         let logits = model.forward(inputs, options: .training)
         let (value, gradient) = c.loss.evaluate(logits: logits, targets: Tensor(shape: [indices.count, classes], scalars: batchY))
+        guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, step: step + 1, loss: value) }
         _ = model.backward(gradient, options: .training)
         model.root.clearRecords()
         optimizer.step()
@@ -116,6 +126,7 @@ public struct Trainer {
         step += 1
       }
       let validation = evaluate(model, x: validationX, y: validationY)
+      guard validation.loss.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, step: step, loss: validation.loss) }
       let summary = EpochSummary(
         epoch: epoch, trainingLoss: batches > 0 ? lossSum / Float(batches) : .nan,
         validationLoss: validation.loss, validationScore: validation.score,

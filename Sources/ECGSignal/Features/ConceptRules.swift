@@ -10,7 +10,15 @@ import Foundation
 /// LVH-ANY: SLI-LVH or (cornell_mV > 2.8 and not Sex)
 /// ```
 /// A bare name is true when its value is nonzero; a comparison with a missing value is false.
+/// Names must be new (neither a column nor an earlier concept); an expression may nest
+/// parentheses and `not` at most `maximumDepth` deep and hold at most `maximumTokens` tokens.
 public struct ConceptRules: Sendable {
+  /// How deep parentheses and `not` may nest in one expression (the parser and the evaluator
+  /// recurse once per level).
+  public static let maximumDepth = 64
+  /// How many tokens one expression may hold (bounds the chains of `and` / `or`).
+  public static let maximumTokens = 1000
+
   /// A parsed boolean expression.
   indirect enum Expression: Sendable {
     case name(String)
@@ -41,7 +49,20 @@ public struct ConceptRules: Sendable {
       guard !name.isEmpty, !name.contains(" ") else {
         throw SignalError.invalidRules("line \(number + 1): '\(name)' is not a concept name (no spaces)")
       }
-      var parser = Parser(tokens: try Self.tokens(String(line[line.index(after: colon)...]), line: number + 1), line: number + 1, known: available)
+      if let first = names.firstIndex(of: name) {
+        throw SignalError.invalidRules(
+          "line \(number + 1): concept '\(name)' is defined twice (also rule \(first + 1)); give each rule its own name")
+      }
+      if known.contains(name) {
+        throw SignalError.invalidRules(
+          "line \(number + 1): concept '\(name)' is already a column of the features table; give the rule another name")
+      }
+      let tokens = try Self.tokens(String(line[line.index(after: colon)...]), line: number + 1)
+      guard tokens.count <= Self.maximumTokens else {
+        throw SignalError.invalidRules(
+          "line \(number + 1): the expression has \(tokens.count) tokens, more than \(Self.maximumTokens); split it into several rules")
+      }
+      var parser = Parser(tokens: tokens, line: number + 1, known: available)
       let expression = try parser.parseOr()
       guard parser.position == parser.tokens.count else {
         throw SignalError.invalidRules("line \(number + 1): unexpected '\(parser.tokens[parser.position])'")
@@ -115,6 +136,8 @@ public struct ConceptRules: Sendable {
     var position = 0
     let line: Int
     let known: Set<String>
+    /// Parentheses and `not` open around the current position.
+    var depth = 0
 
     init(tokens: [String], line: Int, known: Set<String>) {
       self.tokens = tokens
@@ -139,13 +162,28 @@ public struct ConceptRules: Sendable {
       while peek()?.lowercased() == "and" { _ = next(); left = .and(left, try parseNot()) }
       return left
     }
+    /// Enters one level of nesting, refusing more than `maximumDepth`.
+    mutating func descend() throws {
+      depth += 1
+      guard depth <= ConceptRules.maximumDepth else {
+        throw SignalError.invalidRules(
+          "line \(line): the expression nests parentheses and 'not' more than \(ConceptRules.maximumDepth) deep; simplify it")
+      }
+    }
     mutating func parseNot() throws -> Expression {
-      if peek()?.lowercased() == "not" { _ = next(); return .not(try parseNot()) }
+      if peek()?.lowercased() == "not" {
+        _ = next()
+        try descend()
+        defer { depth -= 1 }
+        return .not(try parseNot())
+      }
       return try parseAtom()
     }
     mutating func parseAtom() throws -> Expression {
       guard let token = next() else { throw SignalError.invalidRules("line \(line): expression ends early") }
       if token == "(" {
+        try descend()
+        defer { depth -= 1 }
         let inner = try parseOr()
         guard next() == ")" else { throw SignalError.invalidRules("line \(line): missing ')'") }
         return inner

@@ -25,10 +25,14 @@ public struct CSVTable: Sendable {
   public var columns: [String]
   /// Rows, each with one field per column (short rows are padded with "").
   public var rows: [[String]]
+  /// The 1-based line of the file on which each row starts (for messages; the header is line 1).
+  public var rowLines: [Int]
 
   /// Parses CSV text; `path` is used in error messages.
   public init(text: String, path: String = "<text>") throws {
     var records: [[String]] = []
+    var recordLines: [Int] = []
+    var recordLine = 1
     var field = ""
     var record: [String] = []
     var inQuotes = false
@@ -56,9 +60,11 @@ public struct CSVTable: Sendable {
       case "\n":
         record.append(field)
         records.append(record)
+        recordLines.append(recordLine)
         record = []
         field = ""
         line += 1
+        recordLine = line
       default: field.unicodeScalars.append(c)
       }
     }
@@ -66,12 +72,13 @@ public struct CSVTable: Sendable {
     if !field.isEmpty || !record.isEmpty {
       record.append(field)
       records.append(record)
+      recordLines.append(recordLine)
     }
     columns = records.first ?? []
     let width = columns.count
-    rows = records.dropFirst().filter { !($0.count == 1 && $0[0].isEmpty) }.map { row in
-      row.count >= width ? row : row + [String](repeating: "", count: width - row.count)
-    }
+    let kept = records.indices.dropFirst().filter { !(records[$0].count == 1 && records[$0][0].isEmpty) }
+    rows = kept.map { records[$0].count >= width ? records[$0] : records[$0] + [String](repeating: "", count: width - records[$0].count) }
+    rowLines = kept.map { recordLines[$0] }
   }
 
   /// Reads a CSV file.
@@ -158,4 +165,14 @@ public struct CSVWriter: Sendable {
   public func write(to url: URL) throws {
     try Data(text.utf8).write(to: url, options: .atomic)
   }
+}
+
+/// The integer a CSV cell holds — `12`, or `12.0` as pandas writes integer columns with missing
+/// values — or nil for anything else (text, fractions such as `10.7`, `inf`, `nan`, or values
+/// beyond Int's range such as `1e300`), so that no cell is truncated, wrapped or trapped on.
+func exactInteger(_ text: String) -> Int? {
+  let text = text.trimmingCharacters(in: .whitespaces)
+  if let i = Int(text) { return i }
+  guard let d = Double(text), d.isFinite, d == d.rounded(), abs(d) < 0x1p63 else { return nil }
+  return Int(d)
 }

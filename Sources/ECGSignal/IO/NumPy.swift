@@ -38,6 +38,40 @@ public enum NumPy {
     do { data = try Data(contentsOf: url) } catch {
       throw NumPyError.notNumPy(path: url.path, reason: "cannot read: \(error.localizedDescription)")
     }
+    let layout = try layout(of: data, url: url)
+    let (shape, kind, bigEndian, width, count) = (layout.shape, layout.kind, layout.bigEndian, layout.width, layout.count)
+    let body = data.subdata(in: layout.bodyStart..<data.count)
+    var values = [Float](repeating: 0, count: count)
+    body.withUnsafeBytes { raw in
+      func load<T: FixedWidthInteger>(_: T.Type, _ i: Int) -> T {
+        let v = raw.loadUnaligned(fromByteOffset: i * width, as: T.self)
+        return bigEndian ? T(bigEndian: v) : T(littleEndian: v)
+      }
+      for i in 0..<count {
+        switch kind {
+        case "f4": values[i] = Float(bitPattern: load(UInt32.self, i))
+        case "f8": values[i] = Float(Double(bitPattern: load(UInt64.self, i)))
+        case "i4": values[i] = Float(load(Int32.self, i))
+        case "u4": values[i] = Float(load(UInt32.self, i))
+        case "i8": values[i] = Float(load(Int64.self, i))
+        case "u8": values[i] = Float(load(UInt64.self, i))
+        case "i2": values[i] = Float(load(Int16.self, i))
+        case "u2": values[i] = Float(load(UInt16.self, i))
+        case "i1": values[i] = Float(load(Int8.self, i))
+        default: values[i] = Float(load(UInt8.self, i))
+        }
+      }
+    }
+    return Tensor(shape: shape, scalars: values)
+  }
+
+  /// Where a file's elements are and how they are stored.
+  struct Layout {
+    var shape: [Int], kind: String, bigEndian: Bool, width: Int, count: Int, bodyStart: Int
+  }
+
+  /// The layout a file's header announces, checked against the file's size.
+  static func layout(of data: Data, url: URL) throws -> Layout {
     let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]
     guard data.count >= 10, Array(data.prefix(6)) == magic else {
       throw NumPyError.notNumPy(path: url.path, reason: "missing \\x93NUMPY magic")
@@ -62,10 +96,8 @@ public enum NumPy {
     else { throw NumPyError.notNumPy(path: url.path, reason: "header lacks descr/fortran_order/shape: \(header)") }
     let dtype = descr.trimmingCharacters(in: CharacterSet(charactersIn: "'\" "))
     if order.trimmingCharacters(in: .whitespaces) == "True" { throw NumPyError.fortranOrder(path: url.path) }
-    let shape = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
-      .split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-    let count = shape.reduce(1, *)
-    let body = data.subdata(in: (headerStart + headerLength)..<data.count)
+    let shape = try Self.shape(shapeText, path: url.path)
+    let bodyCount = data.count - (headerStart + headerLength)
     let bigEndian = dtype.hasPrefix(">")
     let kind = dtype.trimmingCharacters(in: CharacterSet(charactersIn: "<>=|"))
     let width: Int
@@ -76,31 +108,27 @@ public enum NumPy {
     case "u1", "i1", "b1": width = 1
     default: throw NumPyError.unsupportedDType(path: url.path, dtype: dtype)
     }
-    guard body.count >= count * width else {
-      throw NumPyError.truncated(path: url.path, expectedBytes: count * width, actualBytes: body.count)
+    // Bounded by the file: a header whose size overflows or exceeds the data is refused before
+    // anything is allocated.
+    guard let count = elementCount(shape), !count.multipliedReportingOverflow(by: width).overflow else {
+      throw NumPyError.notNumPy(path: url.path, reason: "shape \(shape) holds more elements than any file can")
     }
-    var values = [Float](repeating: 0, count: count)
-    body.withUnsafeBytes { raw in
-      func load<T: FixedWidthInteger>(_: T.Type, _ i: Int) -> T {
-        let v = raw.loadUnaligned(fromByteOffset: i * width, as: T.self)
-        return bigEndian ? T(bigEndian: v) : T(littleEndian: v)
-      }
-      for i in 0..<count {
-        switch kind {
-        case "f4": values[i] = Float(bitPattern: load(UInt32.self, i))
-        case "f8": values[i] = Float(Double(bitPattern: load(UInt64.self, i)))
-        case "i4": values[i] = Float(load(Int32.self, i))
-        case "u4": values[i] = Float(load(UInt32.self, i))
-        case "i8": values[i] = Float(load(Int64.self, i))
-        case "u8": values[i] = Float(load(UInt64.self, i))
-        case "i2": values[i] = Float(load(Int16.self, i))
-        case "u2": values[i] = Float(load(UInt16.self, i))
-        case "i1": values[i] = Float(load(Int8.self, i))
-        default: values[i] = Float(load(UInt8.self, i))
-        }
-      }
+    guard bodyCount >= count * width else {
+      throw NumPyError.truncated(path: url.path, expectedBytes: count * width, actualBytes: bodyCount)
     }
-    return Tensor(shape: shape, scalars: values)
+    return Layout(
+      shape: shape, kind: kind, bigEndian: bigEndian, width: width, count: count, bodyStart: headerStart + headerLength)
+  }
+
+  /// Checks that `url` is a readable `.npy` file whose data are as long as its header says,
+  /// without reading the data (the file is mapped); returns its shape.
+  /// - Throws: `NumPyError` as `read`.
+  public static func validate(_ url: URL) throws -> [Int] {
+    let data: Data
+    do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
+      throw NumPyError.notNumPy(path: url.path, reason: "cannot read: \(error.localizedDescription)")
+    }
+    return try layout(of: data, url: url).shape
   }
 
   /// Writes a tensor as a little-endian float32 `.npy` (version 1.0) atomically.
@@ -170,6 +198,35 @@ public enum NumPy {
       try? handle.close()
       try? FileManager.default.removeItem(at: temporary)
     }
+  }
+
+  /// The extents of a header's shape tuple (`(12, 1000)`, `(5,)`, `()`), each a whole number ≥ 0.
+  /// - Throws: `NumPyError.notNumPy` naming the token that is not.
+  static func shape(_ text: String, path: String) throws -> [Int] {
+    let tokens = text.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
+      .split(separator: ",", omittingEmptySubsequences: false)
+      .map { $0.trimmingCharacters(in: .whitespaces) }
+    var shape: [Int] = []
+    for (i, token) in tokens.enumerated() {
+      // One trailing comma is Python's one-tuple `(5,)`.
+      if token.isEmpty, i == tokens.count - 1, tokens.count > 1 || !text.contains(",") { continue }
+      guard let extent = Int(token), extent >= 0 else {
+        throw NumPyError.notNumPy(path: path, reason: "shape \(text): '\(token)' is not an extent ≥ 0")
+      }
+      shape.append(extent)
+    }
+    return shape
+  }
+
+  /// The product of `shape`, or nil when it overflows Int.
+  static func elementCount(_ shape: [Int]) -> Int? {
+    var count = 1
+    for extent in shape {
+      let (product, overflow) = count.multipliedReportingOverflow(by: extent)
+      if overflow { return nil }
+      count = product
+    }
+    return count
   }
 
   /// The text of a key's value in a NumPy header dict literal.

@@ -86,16 +86,31 @@ public struct PTBXLDataset: Sendable {
     let hr = try db.requireColumn("filename_hr", path: path)
     let optional = ["patient_id", "age", "sex", "height", "weight"].map { db.index(of: $0) }
     func number(_ row: [String], _ column: Int?) -> Double? { column.flatMap { Double(row[$0]) } }
-    entries = try db.rows.map { row in
-      guard let ecgID = Int(row[id]) ?? Double(row[id]).map(Int.init) else {
-        throw PTBXLError.malformedRow(path: path, ecgID: row[id], reason: "ecg_id is not a number")
+    var firstLine: [Int: Int] = [:]
+    entries = try zip(db.rows, db.rowLines).map { row, line in
+      func integer(_ column: Int?, _ name: String) throws -> Int? {
+        guard let column, !row[column].trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        guard let value = exactInteger(row[column]) else {
+          throw PTBXLError.malformedRow(
+            path: path, ecgID: row[id], reason: "line \(line): \(name) '\(row[column])' is not a whole number")
+        }
+        return value
       }
-      guard let f = Int(row[fold]) ?? Double(row[fold]).map(Int.init) else {
-        throw PTBXLError.malformedRow(path: path, ecgID: row[id], reason: "strat_fold '\(row[fold])' is not a number")
+      guard let ecgID = try integer(id, "ecg_id") else {
+        throw PTBXLError.malformedRow(path: path, ecgID: row[id], reason: "line \(line): ecg_id is empty")
+      }
+      if let first = firstLine[ecgID] {
+        throw PTBXLError.malformedRow(
+          path: path, ecgID: row[id],
+          reason: "line \(line): ecg_id \(ecgID) already appears on line \(first); every record needs its own ecg_id")
+      }
+      firstLine[ecgID] = line
+      guard let f = try integer(fold, "strat_fold") else {
+        throw PTBXLError.malformedRow(path: path, ecgID: row[id], reason: "line \(line): strat_fold is empty")
       }
       return Entry(
-        ecgID: ecgID, patientID: number(row, optional[0]).map(Int.init), age: number(row, optional[1]),
-        sex: number(row, optional[2]).map(Int.init), height: number(row, optional[3]), weight: number(row, optional[4]),
+        ecgID: ecgID, patientID: try integer(optional[0], "patient_id"), age: number(row, optional[1]),
+        sex: try integer(optional[2], "sex"), height: number(row, optional[3]), weight: number(row, optional[4]),
         scpCodes: try Self.parseCodes(row[codes], path: path, ecgID: row[id]), fold: f,
         filenameLR: row[lr], filenameHR: row[hr])
     }
@@ -193,7 +208,8 @@ public struct PTBXLDataset: Sendable {
   }
 
   /// Reads records into a batch [indices.count, leads, samples] (mV), in parallel; all records
-  /// must have the same lead count and length.
+  /// must have the same lead count and length, be sampled at `rate` Hz (the header's frequency)
+  /// and be voltages (WFDB units mV, µV, nV or V).
   public func batch(_ indices: [Int], rate: Int = 100) throws -> Tensor {
     guard let first = indices.first else { return Tensor(shape: [0, 12, 0], scalars: []) }
     let probe = try record(at: first, rate: rate)
@@ -209,8 +225,8 @@ public struct PTBXLDataset: Sendable {
       parallelFor(indices.count) { k in
         do {
           let r = try self.record(at: indices[k], rate: rate)
-          guard r.leadCount == leads, r.sampleCount == samples else {
-            errorPointer.pointer[k] = "ecg_id \(self.entries[indices[k]].ecgID) is \(r.leadCount)×\(r.sampleCount), expected \(leads)×\(samples)"
+          if let problem = Self.batchProblem(r, entry: self.entries[indices[k]], leads: leads, samples: samples, rate: rate) {
+            errorPointer.pointer[k] = problem
             return
           }
           r.samples.withUnsafeBufferPointer { src in
@@ -223,5 +239,22 @@ public struct PTBXLDataset: Sendable {
     }
     if let message = errors.compactMap({ $0 }).first { throw PTBXLError.inconsistentRecords(reason: message) }
     return Tensor(shape: [indices.count, leads, samples], scalars: out)
+  }
+
+  /// Why a record cannot join a batch of `leads` × `samples` at `rate` Hz in mV, or nil.
+  static func batchProblem(_ r: ECGRecord, entry: Entry, leads: Int, samples: Int, rate: Int) -> String? {
+    let file = rate == 500 ? entry.filenameHR : entry.filenameLR
+    if r.samplingRateHz != Double(rate) {
+      return "ecg_id \(entry.ecgID) (\(file)) is sampled at \(String(format: "%g", r.samplingRateHz)) Hz, not \(rate) Hz; "
+        + "fix its header or resample the record to \(rate) Hz"
+    }
+    if let lead = r.units.indices.first(where: { r.units[$0] != "mV" }) {
+      return "ecg_id \(entry.ecgID) (\(file)): lead \(r.leadNames[lead]) is in '\(r.units[lead])', not a voltage; "
+        + "ECG batches are in mV"
+    }
+    guard r.leadCount == leads, r.sampleCount == samples else {
+      return "ecg_id \(entry.ecgID) is \(r.leadCount)×\(r.sampleCount), expected \(leads)×\(samples)"
+    }
+    return nil
   }
 }

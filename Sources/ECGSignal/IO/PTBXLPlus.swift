@@ -18,7 +18,7 @@ public struct FeatureTableCSV: Sendable {
     columns = table.columns.enumerated().filter { $0.offset != key }.map(\.element)
     var rows: [Int: [Double?]] = [:]
     for row in table.rows {
-      guard let id = Int(row[key]) ?? Double(row[key]).map({ Int($0) }) else {
+      guard let id = exactInteger(row[key]) else {
         throw CSVError.unreadable(path: "\(url.path): ecg_id '\(row[key])' is not an integer")
       }
       rows[id] = row.enumerated().filter { $0.offset != key }.map { Double($0.element) }

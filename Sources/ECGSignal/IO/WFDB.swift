@@ -5,6 +5,9 @@ import Foundation
 /// Reads formats 16, 212, 80, 24 and 32 (single-segment, one or several signal files, byte
 /// offsets), checks the per-signal checksums, and converts to physical units:
 /// `(digital − baseline) / gain`; the format's minimum digital value means "missing" and reads as NaN.
+/// Voltages are read in millivolts whatever the header's unit (`uV`/`µV`, `nV`, `V` and `mV` are
+/// rescaled and reported as `mV`); a signal in another unit (e.g. `mmHg`) keeps its values and
+/// its unit, which `ECGRecord.units` carries and `PTBXLDataset.batch` refuses.
 /// Writes PTB-XL's layout (format 16, gain 1000/mV, ADC resolution 16, lead names as descriptions)
 /// or formats 212/80, atomically and byte-identically for the same input.
 public enum WFDB {
@@ -48,11 +51,15 @@ public enum WFDB {
         throw WFDBError.missingSignalFile(path: url.path)
       }
       let offset = header.signals[indices[0]].byteOffset
+      guard offset <= data.count else {
+        throw WFDBError.truncatedSignalFile(path: url.path, expectedBytes: offset, actualBytes: data.count)
+      }
       let frame = indices.count
-      let available = max(0, data.count - offset)
+      let available = data.count - offset
       let n: Int
       if let sampleCount {
         n = sampleCount
+        // The header bounds sampleCount × signals × 4 bytes, so this cannot overflow.
         let needed = format.byteCount(samples: n * frame)
         guard available >= needed else {
           throw WFDBError.truncatedSignalFile(path: url.path, expectedBytes: offset + needed, actualBytes: data.count)
@@ -85,7 +92,8 @@ public enum WFDB {
       }
       let invalid = Int32(spec.format.digitalRange.lowerBound)
       let baseline = Double(spec.baseline)
-      let gain = spec.gain
+      // Digital units per mV for voltages; the header's own gain for other units.
+      let gain = spec.gain * (Self.unitsPerMillivolt(spec.units) ?? 1)
       for t in 0..<n {
         let v = d[t]
         samples[i * n + t] = v == invalid ? .nan : Float((Double(v) - baseline) / gain)
@@ -95,7 +103,19 @@ public enum WFDB {
       name: header.recordName,
       leadNames: header.signals.enumerated().map { $0.element.description.isEmpty ? "sig\($0.offset)" : $0.element.description },
       samplingRateHz: header.samplingFrequency, samples: samples,
-      units: header.signals.map(\.units))
+      units: header.signals.map { Self.unitsPerMillivolt($0.units) == nil ? $0.units : "mV" })
+  }
+
+  /// How many of `units` make one millivolt (`uV` → 1000), or nil when `units` is not a voltage.
+  /// Units are matched case-sensitively as WFDB writes them (`mV`, `uV`, `µV`, `nV`, `V`).
+  public static func unitsPerMillivolt(_ units: String) -> Double? {
+    switch units {
+    case "mV": 1
+    case "uV", "µV", "μV": 1000
+    case "nV": 1_000_000
+    case "V": 0.001
+    default: nil
+    }
   }
 
   /// Writes `NAME.hea` and `NAME.dat` into `directory` (created if needed), each file atomically
@@ -171,7 +191,8 @@ public enum WFDB {
 
   /// Decodes `count` interleaved samples starting at byte `offset`.
   static func decode(_ data: Data, offset: Int, count: Int, format: WFDBFormat) -> [Int32] {
-    [Int32](unsafeUninitializedCapacity: count) { out, initialized in
+    guard count > 0 else { return [] }  // an empty file has no base address
+    return [Int32](unsafeUninitializedCapacity: count) { out, initialized in
       data.withUnsafeBytes { raw in
         let b = raw.bindMemory(to: UInt8.self).baseAddress! + offset
         switch format {

@@ -156,8 +156,9 @@ public struct WFDBHeader: Sendable, Equatable {
     recordName = String(fields[0])
     samplingFrequency = 250
     if fields.count >= 3 {
-      let text = fields[2].split(separator: "/")[0].split(separator: "(")[0]
-      guard let fs = Double(text), fs > 0 else {
+      // frequency[/counter frequency[(base counter)]]
+      let text = fields[2].prefix { $0 != "/" && $0 != "(" }
+      guard let fs = Double(text), fs > 0, fs.isFinite else {
         throw WFDBError.malformedHeader(path: path, line: recordLineNumber, reason: "sampling frequency '\(fields[2])' is not a positive number")
       }
       samplingFrequency = fs
@@ -170,6 +171,13 @@ public struct WFDBHeader: Sendable, Equatable {
     }
     guard lines.count - 1 >= signalCount else {
       throw WFDBError.malformedHeader(path: path, line: recordLineNumber, reason: "\(signalCount) signals announced, \(lines.count - 1) signal lines found")
+    }
+    // Every reader multiplies the sample count by the signals in a file and by up to 4 bytes a
+    // sample: refuse counts whose byte size does not fit in an Int.
+    if let n = sampleCount, n.multipliedReportingOverflow(by: 4 * max(signalCount, 1)).overflow {
+      throw WFDBError.malformedHeader(
+        path: path, line: recordLineNumber,
+        reason: "sample count '\(fields[3])' is too large for \(signalCount) signals (its byte size overflows)")
     }
     signals = try lines.dropFirst().prefix(signalCount).map { try Self.parseSignal($0.1, line: $0.0, path: path) }
     self.comments = comments
@@ -184,8 +192,9 @@ public struct WFDBHeader: Sendable, Equatable {
     var formatText = Substring(fields[1])
     var offset = 0
     if let plus = formatText.firstIndex(of: "+") {
-      guard let value = Int(formatText[formatText.index(after: plus)...]) else {
-        throw WFDBError.malformedHeader(path: path, line: number, reason: "byte offset in '\(fields[1])'")
+      guard let value = Int(formatText[formatText.index(after: plus)...]), value >= 0 else {
+        throw WFDBError.malformedHeader(
+          path: path, line: number, reason: "byte offset in '\(fields[1])' is not a number ≥ 0")
       }
       offset = value
       formatText = formatText[..<plus]
@@ -216,7 +225,7 @@ public struct WFDBHeader: Sendable, Equatable {
         baseline = b
         text = text[..<open]
       }
-      guard let g = Double(text) else {
+      guard let g = Double(text), g.isFinite else {
         throw WFDBError.malformedHeader(path: path, line: number, reason: "gain '\(fields[2])' is not a number")
       }
       gain = g == 0 ? 200 : g

@@ -89,6 +89,7 @@ struct Audit: ParsableCommand {
     let dataURL = URL(fileURLWithPath: data ?? runURL.appendingPathComponent("data").path)
     let folds = DatasetSplit.folds[split]!
     let options = DatasetOptions(data: dataURL.path, rate: rate, folds: folds)
+    try options.check(loaded)
     guard let dataset = try options.load() else { throw CLIError("no dataset") }
     let indices = try selectShard(try options.selection(dataset), shard)
     guard !indices.isEmpty else { throw CLIError("no records in the \(split) split\(shard.map { " of shard \($0)" } ?? "")") }

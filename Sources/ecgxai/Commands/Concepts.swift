@@ -86,6 +86,7 @@ struct Concepts: ParsableCommand {
     // Records: the split's records with measured features.
     let dataURL = URL(fileURLWithPath: data ?? runURL.appendingPathComponent("data").path)
     let options = DatasetOptions(data: dataURL.path, rate: rate, folds: DatasetSplit.folds[split]!)
+    try options.check(loaded)
     guard let dataset = try options.load() else { throw CLIError("no dataset") }
     let selected = try options.selection(dataset)
     let table = try readFeatures(runURL, ids: Set(selected.map { dataset.entries[$0].ecgID }))

@@ -87,6 +87,7 @@ struct Discover: ParsableCommand {
     if let target, target != "predicted", !classes.contains(target) { throw CLIError("--target '\(target)' is not a class of the model (\(classes.joined(separator: ", ")))") }
     let dataURL = URL(fileURLWithPath: data ?? runURL.appendingPathComponent("data").path)
     let options = DatasetOptions(data: dataURL.path, rate: rate, folds: DatasetSplit.folds[split]!)
+    try options.check(loaded)
     guard let dataset = try options.load() else { throw CLIError("no dataset") }
     let fixedTarget = target == "predicted" ? nil
       : target.flatMap { classes.firstIndex(of: $0) } ?? Self.targetClass(for: className, classes: classes, statements: dataset.statements)

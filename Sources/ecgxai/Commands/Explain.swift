@@ -63,7 +63,7 @@ struct Explain: ParsableCommand {
   @Flag(help: "saliency: return |gradient| (Captum's Saliency default).")
   var absolute = false
 
-  @Option(help: "ig: number of steps.") var steps = 10
+  @Option(help: "ig: number of steps, 2…\(IntegratedGradients.maximumSteps).") var steps = 10
   @Option(help: "ig: riemann_left, riemann_right, riemann_middle, riemann_trapezoid, gausslegendre.")
   var integration = "riemann_right"
   @Option(help: "ig: baseline zero, lead-mean, or FILE.npy in mV — [leads, samples] for every record or [records, leads, samples], one per attributed record.")
@@ -104,6 +104,9 @@ struct Explain: ParsableCommand {
     try DatasetSplit.validate(split)
     guard steps >= 2, batchSize > 0, internalBatchSize > 0, epsilon >= 0 else {
       throw ValidationError("--steps must be ≥ 2, --batch-size and --internal-batch-size positive, --epsilon ≥ 0")
+    }
+    guard steps <= IntegratedGradients.maximumSteps else {
+      throw ValidationError("--steps is \(steps); at most \(IntegratedGradients.maximumSteps) (the integral converges within a few hundred steps)")
     }
     guard methods.contains(tunnelBase), tunnelBase != "smoothgrad" else {
       throw ValidationError("--tunnel-base must be another method: \(methods.filter { $0 != "smoothgrad" }.joined(separator: ", "))")
@@ -207,6 +210,7 @@ struct Explain: ParsableCommand {
       guard FileManager.default.fileExists(atPath: data.appendingPathComponent("ptbxl_database.csv").path) else {
         throw CLIError("\(runDirectory!) has no dataset in data/ (ptbxl_database.csv); run `ecgxai demo` or give --input")
       }
+      try options.check(model)
       dataset = try options.load()
       indices = try options.selection(dataset!)
       indices = try selectShard(indices, shard)

@@ -124,6 +124,14 @@ struct DatasetOptions: ParsableArguments {
     } catch let error as CSVError { throw CLIError(error.description) }
   }
 
+  /// Refuses to feed `model` records read at `--rate` when it was trained at another rate (its
+  /// architecture.json records the rate; models without it are not checked).
+  func check(_ model: Model) throws {
+    if let problem = model.architecture.samplingRateProblem(Double(rate)) {
+      throw CLIError("\(data ?? "--data"): \(problem)")
+    }
+  }
+
   /// The selected fold numbers (nil = all).
   func foldSet() throws -> Set<Int>? {
     guard let folds else { return nil }
@@ -132,6 +140,9 @@ struct DatasetOptions: ParsableArguments {
       let bounds = part.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
       guard !bounds.isEmpty, bounds.count <= 2, bounds.allSatisfy({ $0 != nil && (1...10).contains($0!) }) else {
         throw CLIError("--folds: '\(part)' is not a fold 1…10 or a range like 1-8")
+      }
+      guard bounds[0]! <= bounds.last!! else {
+        throw CLIError("--folds: '\(part)' runs backwards; write the smaller fold first, e.g. \(bounds.last!!)-\(bounds[0]!)")
       }
       out.formUnion(bounds[0]!...bounds.last!!)
     }

@@ -47,6 +47,7 @@ struct Predict: ParsableCommand {
       try validateECGBatch(x, leads: model.architecture.inputChannels, path: input, model: model)
       logits = Trainer().predict(model, x: x, batchSize: batchSize)
     } else {
+      try dataset.check(model)
       let data = try dataset.load()!
       let indices = try dataset.selection(data)
       guard !indices.isEmpty else { throw CLIError("no records in the selected folds") }

@@ -24,6 +24,7 @@ extension Sanity {
     let dataset: PTBXLDataset
     do { dataset = try PTBXLDataset(root: dataURL) } catch let error as PTBXLError { throw CLIError(error.description) }
     let classifier = try ModelOptions.load(model ?? runURL.appendingPathComponent("model").path)
+    try DatasetOptions(data: dataURL.path, rate: 100, folds: nil).check(classifier)
     let classes = classifier.architecture.classNames ?? []
     guard !classes.isEmpty else { throw CLIError("the classifier has no class names; --localisation needs them to find each record's class") }
     let test = dataset.entries.indices.filter { dataset.entries[$0].fold == 10 }

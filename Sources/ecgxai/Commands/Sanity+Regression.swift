@@ -34,7 +34,7 @@ extension Sanity {
         let entry = dataset.entries[i]
         guard folds.contains(entry.fold) else { return nil }
         let values = columns.map { table.value($0, ecgID: entry.ecgID) }
-        guard values.allSatisfy({ $0 != nil }) else { return nil }
+        guard values.allSatisfy({ $0?.isFinite == true }) else { return nil }
         return (i, values.map { Float($0!) })
       }
     }
@@ -70,7 +70,7 @@ extension Sanity {
     configuration.loss = .meanSquaredError
     let trainer = Trainer(configuration: configuration)
     print("sanity \(task): \(arch) with 12 outputs on \(train.count) records (folds 1–8), validation \(validation.count), test \(test.count); \(epochs) epochs")
-    _ = trainer.fit(model, x: trainXY.0, y: trainXY.1, validationX: validationXY.0, validationY: validationXY.1) { e in
+    _ = try trainer.fit(model, x: trainXY.0, y: trainXY.1, validationX: validationXY.0, validationY: validationXY.1) { e in
       progress(done: e.epoch, total: epochs)
     }
     // The data-randomisation test's model: the same training on permuted targets.
@@ -82,7 +82,7 @@ extension Sanity {
       let permuted = Tensor(shape: trainXY.1.shape, scalars: order.flatMap { Array(trainXY.1.scalars[($0 * 12)..<($0 * 12 + 12)]) })
       let other = try ModelZoo.make(architecture, seed: seed)
       print("  training the same model on permuted targets (data-randomisation test)")
-      _ = trainer.fit(other, x: trainXY.0, y: permuted, validationX: validationXY.0, validationY: validationXY.1) { e in
+      _ = try trainer.fit(other, x: trainXY.0, y: permuted, validationX: validationXY.0, validationY: validationXY.1) { e in
         progress(done: e.epoch, total: epochs)
       }
       shuffledModel = other

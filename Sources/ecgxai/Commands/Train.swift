@@ -45,6 +45,8 @@ struct Train: ParsableCommand {
   @Option(help: "Seed of initialisation, shuffling, crops and dropout.") var seed: UInt64 = 0
   @Option(help: "Class names, one per line (default: the .classes.txt that `ecgxai export` wrote beside --y, if any).")
   var classes: String?
+  @Option(help: "Sampling rate of --x in Hz, recorded in architecture.json so that predict, explain, … refuse data at another rate (default: not recorded).")
+  var samplingRate: Double?
   @Option(help: "Output model directory.") var out: String
 
   func validate() throws {
@@ -54,6 +56,12 @@ struct Train: ParsableCommand {
     guard ["multilabel", "regression"].contains(task) else { throw ValidationError("--task must be multilabel or regression") }
     guard ["constant", "cosine", "onecycle"].contains(schedule) else {
       throw ValidationError("--schedule must be constant, cosine or onecycle")
+    }
+    guard learningRate > 0, learningRate.isFinite, weightDecay >= 0, weightDecay.isFinite else {
+      throw ValidationError("--learning-rate must be a positive number and --weight-decay a number ≥ 0")
+    }
+    if let samplingRate, !(samplingRate > 0 && samplingRate.isFinite) {
+      throw ValidationError("--sampling-rate must be a positive number of Hz")
     }
     guard epochs > 0, batchSize > 1, crop >= 0 else {
       throw ValidationError("--epochs must be > 0, --batch-size > 1, --crop ≥ 0")
@@ -73,6 +81,7 @@ struct Train: ParsableCommand {
     guard targets.rank == 2, targets.shape[0] == inputs.shape[0] else {
       throw CLIError("\(y): expected targets [\(inputs.shape[0]), outputs], got \(targets.shape)")
     }
+    try validateTargets(targets, path: y)
     var validationInputs: Tensor
     var validationTargets: Tensor
     if let vx = validationX, let vy = validationY {
@@ -82,6 +91,7 @@ struct Train: ParsableCommand {
       guard validationTargets.shape == [validationInputs.shape[0], targets.shape[1]] else {
         throw CLIError("\(vy): expected [\(validationInputs.shape[0]), \(targets.shape[1])], got \(validationTargets.shape)")
       }
+      try validateTargets(validationTargets, path: vy)
     } else {
       let n = inputs.shape[0]
       let held = max(1, Int(Double(n) * validationFraction))
@@ -93,7 +103,8 @@ struct Train: ParsableCommand {
     }
     let classNames = try readClassNames(outputs: targets.shape[1])
     let architecture = ModelArchitecture(
-      name: arch, inputChannels: inputs.shape[1], classes: targets.shape[1], classNames: classNames, task: task)
+      name: arch, inputChannels: inputs.shape[1], classes: targets.shape[1], classNames: classNames, task: task,
+      samplingRateHz: samplingRate)
     let model = try ModelZoo.make(architecture, seed: seed)
     var configuration = TrainingConfiguration()
     configuration.epochs = epochs
@@ -106,7 +117,7 @@ struct Train: ParsableCommand {
     configuration.seed = seed
     configuration.loss = task == "regression" ? .meanSquaredError : .binaryCrossEntropyWithLogits
     print("training \(arch) (\(model.parameterCount) parameters) on \(inputs.shape[0]) records, validating on \(validationInputs.shape[0])")
-    let report = Trainer(configuration: configuration).fit(
+    let report = try Trainer(configuration: configuration).fit(
       model, x: inputs, y: targets, validationX: validationInputs, validationY: validationTargets
     ) { epoch in
       let score = epoch.validationScore.map { String(format: "%.4f", $0) } ?? "n/a"
@@ -117,6 +128,12 @@ struct Train: ParsableCommand {
     try model.save(to: URL(fileURLWithPath: out))
     if let classNames { print("class names: \(classNames.joined(separator: " "))") }
     print("best epoch \(report.bestEpoch); model written to \(out)")
+  }
+
+  /// Refuses targets with NaN or infinite values (they would train a NaN model), naming the row.
+  private func validateTargets(_ targets: Tensor, path: String) throws {
+    guard let bad = targets.scalars.firstIndex(where: { !$0.isFinite }) else { return }
+    throw CLIError("\(path): target row \(bad / max(targets.shape[1], 1)) holds \(targets.scalars[bad]); targets must be finite numbers")
   }
 
   /// The class names from --classes, or from `Y-base.classes.txt` beside --y when it exists.

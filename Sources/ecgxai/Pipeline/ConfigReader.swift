@@ -19,18 +19,45 @@ struct ConfigReader {
   let path: String
   private let values: [String: Any]
 
+  /// The most values (keys, texts, numbers, lists, mappings) a configuration may hold once YAML
+  /// aliases are expanded: a run configuration has a few dozen, while aliases of aliases
+  /// ("billion laughs") expand a kilobyte into gigabytes.
+  static let maximumValues = 10_000
+
   /// Parses `text` (YAML or JSON) whose top level must be a mapping.
   init(text: String, file: String) throws {
-    let parsed: Any?
-    do { parsed = try Yams.load(yaml: text) } catch {
+    let node: Node?
+    do { node = try Yams.compose(yaml: text) } catch {
       // The parser's message spans lines (source excerpt, caret); its first line says it all.
       let first = "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
       throw ConfigError("\(file): not valid YAML or JSON: \(first)")
     }
+    // The composed tree shares aliased nodes; only building Swift values from it expands them.
+    if let node { try Self.checkSize(node, file: file) }
+    let parsed = node.map { Constructor.default.any(from: $0) }
     guard let mapping = parsed as? [String: Any] else {
       throw ConfigError("\(file): the top level must be a mapping of keys (e.g. `data:`, `train:`), got \(Self.kind(parsed))")
     }
     self.init(file: file, path: "", values: mapping)
+  }
+
+  /// Refuses a tree of more than `maximumValues` values once its aliases are expanded, counting
+  /// without expanding (a stack, stopped at the limit).
+  private static func checkSize(_ root: Node, file: String) throws {
+    var pending = [root]
+    var count = 0
+    while let node = pending.popLast() {
+      count += 1
+      guard count <= maximumValues else {
+        throw ConfigError(
+          "\(file): the configuration expands to more than \(maximumValues) values (YAML aliases of aliases?); write it out without nested aliases")
+      }
+      switch node {
+      case .mapping(let mapping): for pair in mapping { pending += [pair.key, pair.value] }
+      case .sequence(let sequence): pending += Array(sequence)
+      case .scalar, .alias: break
+      }
+    }
   }
 
   private init(file: String, path: String, values: [String: Any]) {

@@ -20,6 +20,7 @@ extension RunPipeline {
     guard let dataset = try options.load() else { throw CLIError("no dataset") }
     let modelPath = c.modelDirectory(task: c.train.tasks[0])
     let model = try ModelOptions.load(runURL.appendingPathComponent(modelPath).path)
+    try options.check(model)
     let classes = model.architecture.classNames ?? (0..<model.architecture.classes).map(String.init)
     let indices = try options.selection(dataset)
     guard !indices.isEmpty else { throw CLIError("no records in the \(c.explain.split) split") }

@@ -74,10 +74,11 @@ extension RunPipeline {
         print("    \(taskName): using the model \(given) (\(model.architecture.name), \(model.parameterCount) parameters), not training")
       } else {
         let train = try Self.arrays(dataset, labels, split.train), validation = try Self.arrays(dataset, labels, split.validation)
-        let architecture = ModelArchitecture(name: c.train.arch, classes: labels.classes.count, classNames: labels.classes)
+        let architecture = ModelArchitecture(
+          name: c.train.arch, classes: labels.classes.count, classNames: labels.classes, samplingRateHz: 100)
         model = try ModelZoo.make(architecture, seed: c.seed)
         print("    \(taskName): \(labels.classes.count) classes, \(model.parameterCount) parameters; \(split.train.count) train, \(split.validation.count) validation, \(split.test.count) test records")
-        let report = trainer.fit(model, x: train.x, y: train.y, validationX: validation.x, validationY: validation.y) { e in
+        let report = try trainer.fit(model, x: train.x, y: train.y, validationX: validation.x, validationY: validation.y) { e in
           progress(done: e.epoch, total: c.train.epochs)
           history.append(["epoch": e.epoch, "train_loss": Double(e.trainingLoss), "validation_loss": Double(e.validationLoss),
                           "validation_macro_auc": e.validationScore ?? NSNull()])

@@ -4,9 +4,10 @@ import Foundation
 
 /// Runs the steps of a `RunConfiguration` into its run directory. A step is skipped when
 /// manifest.json records it as done with the same key — a hash of its settings and of the keys
-/// of the steps it reads — and its outputs are all there; `force` redoes steps (and so makes the
-/// steps that read them stale). A step interrupted before it finished has no record, so the next
-/// run redoes it: that is the resume.
+/// of the steps it reads — and its outputs all read back (`outputProblem`: a corrupt output makes
+/// the step run again); `force` redoes steps (and so makes the steps that read them stale). A
+/// step interrupted before it finished has no record, so the next run redoes it: that is the
+/// resume.
 struct RunPipeline {
   let configuration: RunConfiguration
   /// Steps to redo even when up to date.
@@ -59,12 +60,13 @@ struct RunPipeline {
     for (number, step) in steps.enumerated() {
       let key = stepKey(step, records: records)
       let header = "[\(number + 1)/\(steps.count)] \(step.rawValue)"
-      if !force.contains(step), redone.isDisjoint(with: step.inputs), let done = records[step], done.key == key,
-        outputsExist(done.outputs)
-      {
+      let kept = !force.contains(step) && redone.isDisjoint(with: step.inputs) && records[step]?.key == key
+      let problem = kept ? records[step]!.outputs.lazy.compactMap(outputProblem).first : nil
+      if kept, problem == nil, let done = records[step] {
         print("\(header): up to date (\(done.skippedReason.map { "skipped: \($0)" } ?? "\(done.outputs.count) outputs, \(String(format: "%.1f", done.seconds)) s")), kept")
         continue
       }
+      if let problem { print("\(header): \(problem); redoing the step") }
       print("\(header): \(describe(step))")
       // The record of a step under way is removed first, so an interrupt leaves it to be redone.
       records[step] = nil
@@ -121,10 +123,6 @@ struct RunPipeline {
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
     for byte in data { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
     return String(hash, radix: 16)
-  }
-
-  private func outputsExist(_ outputs: [String]) -> Bool {
-    outputs.allSatisfy { FileManager.default.fileExists(atPath: runURL.appendingPathComponent($0).path) }
   }
 
   // MARK: - Steps

@@ -9,7 +9,7 @@ extension RunReport {
   func attributions() throws -> Section {
     var section = Section(id: "attributions", title: "Attributions")
     guard let explain = json("explain.json"), let methods = explain["methods"] as? [String], let firstMethod = methods.first else {
-      section.blocks.append(.paragraph("No attributions of the run's test records (`ecgxai run` writes them in its explain step; `ecgxai explain RUN --method saliency` writes one method)."))
+      section.blocks.append(.paragraph("No attributions of the run's test records (`ecgxai run` writes them in its explain step; `ecgxai explain RUN --method saliency` writes one method)." + corruptNote("explain.json")))
       return section
     }
     section.blocks.append(.paragraph("\(explain["records"] as? Int ?? 0) records of the \(explain["split"] as? String ?? "test") split, attributed by \(methods.joined(separator: ", ")) of \(explain["model_name"] as? String ?? "the model") (RUN/\(explain["model"] as? String ?? "model")) to the class of their planted, labelled finding (phantom; otherwise the predicted class)."))
@@ -79,7 +79,7 @@ extension RunReport {
   func glocal() throws -> Section {
     var section = Section(id: "glocal", title: "Glocal audit")
     guard let audit = json("audit.json"), let conditions = audit["conditions"] as? [[String: Any]] else {
-      section.blocks.append(.paragraph("No glocal audit (`ecgxai audit RUN` writes audit.json and results.sqlite)."))
+      section.blocks.append(.paragraph("No glocal audit (`ecgxai audit RUN` writes audit.json and results.sqlite)." + corruptNote("audit.json")))
       return section
     }
     let settings = audit["settings"] as? [String: Any] ?? [:]

@@ -12,6 +12,13 @@ struct RunReport {
   /// A JSON object of the run directory, or nil when absent or not an object.
   func json(_ name: String) -> [String: Any]? { RunSummary(runURL: runURL).json(name) }
 
+  /// " NAME is there but does not parse: …" when `name` exists yet `json(name)` read nothing —
+  /// a corrupt or cut-short result must not read as a step never run; "" otherwise.
+  func corruptNote(_ name: String) -> String {
+    guard FileManager.default.fileExists(atPath: runURL.appendingPathComponent(name).path), json(name) == nil else { return "" }
+    return " \(name) is there but does not parse: it is corrupt or cut short; run that command again."
+  }
+
   /// The text of a file of the run directory, or nil.
   func text(_ name: String) -> String? {
     FileManager.default.contents(atPath: runURL.appendingPathComponent(name).path).flatMap { String(data: $0, encoding: .utf8) }
@@ -122,7 +129,7 @@ struct RunReport {
   func concepts() -> Section {
     var section = Section(id: "tcav", title: "Concepts (TCAV)")
     guard let tcav = json("tcav.json"), let cells = tcav["cells"] as? [[String: Any]] else {
-      section.blocks.append(.paragraph("No TCAV results (`ecgxai features` then `ecgxai concepts RUN` write tcav.json)."))
+      section.blocks.append(.paragraph("No TCAV results (`ecgxai features` then `ecgxai concepts RUN` write tcav.json)." + corruptNote("tcav.json")))
       return section
     }
     let settings = tcav["settings"] as? [String: Any] ?? [:]
@@ -154,7 +161,7 @@ struct RunReport {
   func discovery() -> Section {
     var section = Section(id: "discovery", title: "Knowledge discovery")
     guard let d = json("discovery.json"), let results = d["results"] as? [[String: Any]] else {
-      section.blocks.append(.paragraph("No discovery results (`ecgxai discover RUN --class MI --subtypes AMI,IMI` writes discovery.json)."))
+      section.blocks.append(.paragraph("No discovery results (`ecgxai discover RUN --class MI --subtypes AMI,IMI` writes discovery.json)." + corruptNote("discovery.json")))
       return section
     }
     let subtypes = (d["subtypes"] as? [String] ?? []).joined(separator: " / ")

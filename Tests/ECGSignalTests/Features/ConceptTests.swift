@@ -65,4 +65,29 @@ import Testing
       #expect(beats.count == d.beats.count)
     }
   }
+
+  /// Rules nested 50,000 deep (a stack overflow in the recursive parser), endless chains,
+  /// and a name given twice or shadowing a column are errors naming the line.
+  @Test(arguments: [
+    "DEEP: " + String(repeating: "(", count: 50_000) + "qrs_ms" + String(repeating: ")", count: 50_000),
+    "DEEP: " + String(repeating: "not ", count: 50_000) + "qrs_ms",
+    "DEEP: " + String(repeating: "(", count: 100) + "qrs_ms" + String(repeating: ")", count: 100),
+    "DEEP: " + String(repeating: "not ", count: 100) + "qrs_ms",
+    "LONG: " + Array(repeating: "qrs_ms > 1", count: 2_000).joined(separator: " and "),
+    "A: qrs_ms > 100\nB: qrs_ms > 1\nA: qrs_ms > 120",
+    "qrs_ms: qrs_ms > 100",
+  ])
+  func hostileRulesAreErrors(text: String) {
+    #expect { try ConceptRules(text: text, known: ["qrs_ms"]) } throws: { error in
+      guard case SignalError.invalidRules(let reason) = error else { return false }
+      return reason.hasPrefix("line ")
+    }
+  }
+
+  @Test func nestingUpToTheLimitParses() throws {
+    let depth = ConceptRules.maximumDepth
+    let text = "OK: " + String(repeating: "(", count: depth - 1) + "not qrs_ms > 100" + String(repeating: ")", count: depth - 1)
+    let rules = try ConceptRules(text: text, known: ["qrs_ms"])
+    #expect(rules.evaluate(["qrs_ms": 90]) == ["OK": true])
+  }
 }

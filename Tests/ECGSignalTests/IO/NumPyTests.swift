@@ -47,4 +47,40 @@ import Testing
     try data.prefix(data.count - 10).write(to: url)
     #expect(throws: NumPyError.self) { try NumPy.read(url) }
   }
+
+  /// A version-1.0 file with header `{'descr': '<f4', 'fortran_order': False, 'shape': SHAPE, }`
+  /// followed by `floats` float32 zeros.
+  func file(shape: String, floats: Int) throws -> URL {
+    var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shape), }"
+    while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+    header += "\n"
+    var data = Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)])
+    data.append(contentsOf: Array(header.utf8))
+    data.append(Data(count: 4 * floats))
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("shape-\(UUID().uuidString).npy")
+    try data.write(to: url)
+    return url
+  }
+
+  /// Negative extents, extents whose product overflows (it would wrap to a small count that
+  /// passes the size check) and tokens that are no integer are errors naming the shape.
+  @Test(arguments: [
+    "(-1, 4)", "(4, -1)", "(4611686018427387904, 4)", "(4294967296, 4294967296, 2)", "(3, x)", "(3, 4.5)", "(3,, 4)",
+  ])
+  func malformedShapeIsAnError(shape: String) throws {
+    let url = try file(shape: shape, floats: 12)
+    defer { try? FileManager.default.removeItem(at: url) }
+    #expect { try NumPy.read(url) } throws: { error in
+      guard let error = error as? NumPyError, case .notNumPy(_, let reason) = error else { return false }
+      return reason.contains("shape")
+    }
+  }
+
+  @Test(arguments: [("(12,)", [12]), ("(3, 4)", [3, 4]), ("()", []), ("(3, 4, )", [3, 4]), ("(0, 4)", [0, 4])])
+  func wellFormedShapesRead(shape: String, expected: [Int]) throws {
+    let url = try file(shape: shape, floats: 12)
+    defer { try? FileManager.default.removeItem(at: url) }
+    #expect(try NumPy.read(url).shape == expected)
+    #expect(try NumPy.validate(url) == expected)
+  }
 }

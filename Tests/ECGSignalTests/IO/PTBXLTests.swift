@@ -53,4 +53,65 @@ import Testing
       (error as? PTBXLError)?.description.contains("ptbxl_database.csv") ?? false
     }
   }
+
+  /// A copy of the fixture dataset whose `ptbxl_database.csv` line `line` (1 = header) has
+  /// column `column` set to `value`.
+  func copy(line: Int? = nil, column: Int = 0, value: String = "") throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("ptbxl-\(UUID().uuidString)")
+    try FileManager.default.copyItem(at: Self.root, to: url)
+    guard let line else { return url }
+    let csv = url.appendingPathComponent("ptbxl_database.csv")
+    var lines = try String(contentsOf: csv, encoding: .utf8).components(separatedBy: "\n")
+    var fields = lines[line - 1].components(separatedBy: ",")
+    fields[column] = value
+    lines[line - 1] = fields.joined(separator: ",")
+    try lines.joined(separator: "\n").write(to: csv, atomically: true, encoding: .utf8)
+    return url
+  }
+
+  /// The message of opening the dataset at `url`, or nil when it opens.
+  func message(_ url: URL) -> String? {
+    do {
+      _ = try PTBXLDataset(root: url)
+      return nil
+    } catch { return "\(error)" }
+  }
+
+  @Test func duplicateECGIDIsRefusedWithBothLines() throws {
+    let url = try copy(line: 4, column: 0, value: "2")
+    defer { try? FileManager.default.removeItem(at: url) }
+    let text = message(url)
+    #expect(text?.contains("line 4: ecg_id 2 already appears on line 3") == true, "\(text ?? "opened")")
+  }
+
+  /// On line 3, ecg_id is field 0 and strat_fold field 9 (after the quoted scp_codes' two commas).
+  @Test(arguments: [(0, "inf"), (0, "nan"), (0, "1e300"), (0, "2.5"), (9, "10.7"), (9, "inf"), (9, "")])
+  func idAndFoldMustBeWholeNumbers(column: Int, value: String) throws {
+    let url = try copy(line: 3, column: column, value: value)
+    defer { try? FileManager.default.removeItem(at: url) }
+    let text = message(url)
+    #expect(text?.contains("line 3:") == true, "\(text ?? "opened")")
+  }
+
+  @Test func recordAtAnotherRateDoesNotJoinABatch() throws {
+    let url = try copy()
+    defer { try? FileManager.default.removeItem(at: url) }
+    let header = url.appendingPathComponent("records100/00000/00003_lr.hea")
+    let text = try String(contentsOf: header, encoding: .utf8)
+    try text.replacingOccurrences(of: "00003_lr 12 100 50", with: "00003_lr 12 500 50").write(to: header, atomically: true, encoding: .utf8)
+    let dataset = try PTBXLDataset(root: url)
+    #expect { try dataset.batch([0, 1, 2]) } throws: { error in
+      "\(error)".contains("ecg_id 3 (records100/00000/00003_lr) is sampled at 500 Hz, not 100 Hz")
+    }
+  }
+
+  @Test func signalsThatAreNoVoltageDoNotJoinABatch() throws {
+    let url = try copy()
+    defer { try? FileManager.default.removeItem(at: url) }
+    let header = url.appendingPathComponent("records100/00000/00002_lr.hea")
+    let text = try String(contentsOf: header, encoding: .utf8)
+    try text.replacingOccurrences(of: "/mV", with: "/mmHg").write(to: header, atomically: true, encoding: .utf8)
+    let dataset = try PTBXLDataset(root: url)
+    #expect { try dataset.batch([0, 1]) } throws: { error in "\(error)".contains("'mmHg', not a voltage") }
+  }
 }
