@@ -1,3 +1,4 @@
+import ECGTensor
 import Foundation
 import GRDB
 
@@ -83,7 +84,7 @@ extension AuditStore {
       }
       try commit(queue, temporary: temporary, to: url)
     } catch {
-      try? FileManager.default.removeItem(at: temporary)
+      AtomicFile.abandon(temporary)
       throw error
     }
   }

@@ -1,3 +1,4 @@
+import ECGTensor
 import Foundation
 import GRDB
 
@@ -25,14 +26,18 @@ public enum AuditStore {
 
   /// Creates a new database file at a temporary path beside `url`; call `commit` to move it.
   static func create(_ url: URL) throws -> (DatabaseQueue, URL) {
-    let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())")
-    try? FileManager.default.removeItem(at: temporary)
     do {
       try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    } catch {
+      throw AuditError.unreadableResults(path: url.deletingLastPathComponent().path, reason: "cannot create: \(error)")
+    }
+    let temporary = AtomicFile.begin(url)
+    do {
       let queue = try DatabaseQueue(path: temporary.path)
       try queue.write { db in try db.execute(sql: schema) }
       return (queue, temporary)
     } catch {
+      AtomicFile.abandon(temporary)
       throw AuditError.unreadableResults(path: temporary.path, reason: "cannot create: \(error)")
     }
   }
@@ -40,8 +45,7 @@ public enum AuditStore {
   /// Closes the queue and renames the temporary file to `url`.
   static func commit(_ queue: DatabaseQueue, temporary: URL, to url: URL) throws {
     try queue.close()
-    _ = try? FileManager.default.removeItem(at: url)
-    try FileManager.default.moveItem(at: temporary, to: url)
+    try AtomicFile.commit(temporary, to: url)
   }
 
   /// Writes the meta table: settings (sorted JSON), schema version and `extra`.
@@ -123,7 +127,7 @@ public enum AuditStore {
     /// Closes and deletes the unfinished file.
     public func abandon() {
       try? queue.close()
-      try? FileManager.default.removeItem(at: temporary)
+      AtomicFile.abandon(temporary)
     }
   }
 

@@ -74,7 +74,7 @@ struct Audit: ParsableCommand {
 
   func run() throws {
     if let writeRules {
-      try Data(ExpertRules.defaultYAML.utf8).write(to: try outputURL(writeRules), options: .atomic)
+      try Data(ExpertRules.defaultYAML.utf8).writeAtomically(to: try outputURL(writeRules))
       print("wrote the built-in expert rules to \(writeRules)")
       return
     }
@@ -252,7 +252,7 @@ func finish(runURL: URL, parts: [any AuditPart], rules: ExpertRules) throws {
   let encoder = JSONEncoder()
   encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
   encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-  try encoder.encode(summary).write(to: runURL.appendingPathComponent("audit.json"), options: .atomic)
+  try encoder.encode(summary).writeAtomically(to: runURL.appendingPathComponent("audit.json"))
   printSummary(summary)
   print("wrote \(runURL.path)/results.sqlite and \(runURL.path)/audit.json")
 }

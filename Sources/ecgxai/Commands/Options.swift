@@ -181,7 +181,7 @@ func updateManifest(_ runURL: URL, key: String, value: Any) throws {
   }
   manifest[key] = value
   let json = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys])
-  try json.write(to: url, options: .atomic)
+  try json.writeAtomically(to: url)
 }
 
 /// The paper's splits of PTB-XL's `strat_fold` (train 1–8, validation 9, test 10) and `all`, as

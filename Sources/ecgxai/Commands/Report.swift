@@ -1,4 +1,5 @@
 import ArgumentParser
+import ECGTensor
 import Foundation
 
 /// `ecgxai report RUN`: the run's results as one self-contained HTML page.
@@ -32,7 +33,7 @@ struct Report: ParsableCommand {
     let report = try RunReport(runURL: runURL, examplesPerCondition: examples).build()
     let url = try outputURL(out ?? runURL.appendingPathComponent("report.html").path)
     let html = report.html()
-    try Data(html.utf8).write(to: url, options: .atomic)
+    try Data(html.utf8).writeAtomically(to: url)
     try updateManifest(runURL, key: "report", value: ["outputs": [url.lastPathComponent], "sections": report.sections.map(\.title)])
     print(String(format: "wrote %@ (%d sections, %.0f kB) in %.1f s", url.path, report.sections.count, Double(html.utf8.count) / 1024, Date().timeIntervalSince(started)))
   }

@@ -111,7 +111,7 @@ extension Sanity {
       "methods": results, "seconds": Date().timeIntervalSince(started),
     ]
     let data = try JSONSerialization.data(withJSONObject: jsonSafe(json), options: [.prettyPrinted, .sortedKeys])
-    try data.write(to: try outputURL(runURL.appendingPathComponent("sanity-localisation.json").path), options: .atomic)
+    try data.writeAtomically(to: try outputURL(runURL.appendingPathComponent("sanity-localisation.json").path))
     print("wrote \(runDirectory)/sanity-localisation.json in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
   }
 }

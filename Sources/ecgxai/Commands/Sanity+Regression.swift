@@ -183,7 +183,7 @@ extension Sanity {
     ]
     try model.save(to: runURL.appendingPathComponent("sanity-\(task)-model"))
     let json = try JSONSerialization.data(withJSONObject: jsonSafe(summary), options: [.prettyPrinted, .sortedKeys])
-    try json.write(to: try outputURL(runURL.appendingPathComponent("sanity-\(task).json").path), options: .atomic)
+    try json.writeAtomically(to: try outputURL(runURL.appendingPathComponent("sanity-\(task).json").path))
     print("wrote \(runDirectory)/sanity-\(task).json in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
   }
 }
