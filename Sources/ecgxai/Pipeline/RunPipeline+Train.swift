@@ -100,8 +100,14 @@ extension RunPipeline {
       if directory.hasSuffix(".onnx"), let given = c.train.model {
         // An imported graph is kept as the user's file (ecgxai saves only its own architectures).
         let target = runURL.appendingPathComponent(directory)
-        try? FileManager.default.removeItem(at: target)
-        try FileManager.default.copyItem(at: URL(fileURLWithPath: given), to: target)
+        let partial = AtomicFile.begin(target)
+        do {
+          try FileManager.default.copyItem(at: URL(fileURLWithPath: given), to: partial)
+          try AtomicFile.commit(partial, to: target)
+        } catch {
+          AtomicFile.abandon(partial)
+          throw error
+        }
         try Data((labels.classes.joined(separator: "\n") + "\n").utf8)
           .writeAtomically(to: target.deletingPathExtension().appendingPathExtension("classes.txt"))
       } else {
