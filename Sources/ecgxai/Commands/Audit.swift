@@ -79,6 +79,7 @@ struct Audit: ParsableCommand {
       return
     }
     let runURL = URL(fileURLWithPath: runDirectory!)
+    try prepareRunDirectory(runURL)
     let expertRules = try loadRules(rules)
     let loaded = try ModelOptions.load(model ?? runURL.appendingPathComponent("model").path, arch: arch)
     guard let classes = loaded.architecture.classNames else {
@@ -313,6 +314,7 @@ struct Merge: ParsableCommand {
 
   func run() throws {
     let runURL = URL(fileURLWithPath: runDirectory)
+    try prepareRunDirectory(runURL)
     var files = parts
     if files.isEmpty {
       let folder = runURL.appendingPathComponent("audit")

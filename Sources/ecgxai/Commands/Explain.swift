@@ -182,6 +182,7 @@ struct Explain: ParsableCommand {
 
   func run() throws {
     let runURL = runDirectory.map { URL(fileURLWithPath: $0) }
+    if let runURL { try prepareRunDirectory(runURL) }
     let model = try ModelOptions.load(model ?? runURL!.appendingPathComponent("model").path, arch: arch)
     let selection = try targetSelection(model)
     let normalisation = AttributionNormalisation(rawValue: normalise)!

@@ -29,6 +29,8 @@ struct Report: ParsableCommand {
     guard FileManager.default.fileExists(atPath: runURL.path, isDirectory: &isDirectory), isDirectory.boolValue else {
       throw CLIError("run directory not found: \(runDirectory)")
     }
+    try prepareRunDirectory(runURL)
+    if let out { _ = try outputURL(out) }
     let started = Date()
     let report = try RunReport(runURL: runURL, examplesPerCondition: examples).build()
     let url = try outputURL(out ?? runURL.appendingPathComponent("report.html").path)

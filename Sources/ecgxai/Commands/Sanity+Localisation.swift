@@ -20,6 +20,7 @@ extension Sanity {
   func runLocalisation() throws {
     let started = Date()
     let runURL = URL(fileURLWithPath: runDirectory)
+    try prepareRunDirectory(runURL)
     let dataURL = runURL.appendingPathComponent("data")
     let dataset: PTBXLDataset
     do { dataset = try PTBXLDataset(root: dataURL) } catch let error as PTBXLError { throw CLIError(error.description) }

@@ -12,6 +12,7 @@ extension Sanity {
   func runRegression() throws {
     let started = Date()
     let runURL = URL(fileURLWithPath: runDirectory)
+    try prepareRunDirectory(runURL)
     let dataURL = runURL.appendingPathComponent("data")
     let options = DatasetOptions(data: dataURL.path, rate: 100, folds: nil)
     guard let dataset = try options.load() else { throw CLIError("no dataset") }
