@@ -1,3 +1,4 @@
+import ECGTensor
 import Foundation
 
 extension AuditStore {
@@ -85,7 +86,7 @@ extension AuditStore {
       }
       try commit(db, temporary: temporary, to: url)
     } catch {
-      try? FileManager.default.removeItem(at: temporary)
+      AtomicFile.abandon(temporary)
       throw error
     }
   }

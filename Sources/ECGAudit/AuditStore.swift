@@ -1,3 +1,4 @@
+import ECGTensor
 import Foundation
 
 /// The SQLite files of an audit (SQLite built with the package, see `SQLiteDatabase`). A **partial** result (one shard, or the single part of an
@@ -24,14 +25,18 @@ public enum AuditStore {
 
   /// Creates a new database file at a temporary path beside `url`; call `commit` to move it.
   static func create(_ url: URL) throws -> (SQLiteDatabase, URL) {
-    let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())")
-    try? FileManager.default.removeItem(at: temporary)
     do {
       try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    } catch {
+      throw AuditError.unreadableResults(path: url.deletingLastPathComponent().path, reason: "cannot create: \(error)")
+    }
+    let temporary = AtomicFile.begin(url)
+    do {
       let database = try SQLiteDatabase(path: temporary.path)
       try database.execute(schema)
       return (database, temporary)
     } catch {
+      AtomicFile.abandon(temporary)
       throw AuditError.unreadableResults(path: temporary.path, reason: "cannot create: \(error)")
     }
   }
@@ -39,8 +44,7 @@ public enum AuditStore {
   /// Closes the database and renames the temporary file to `url`.
   static func commit(_ database: SQLiteDatabase, temporary: URL, to url: URL) throws {
     try database.close()
-    _ = try? FileManager.default.removeItem(at: url)
-    try FileManager.default.moveItem(at: temporary, to: url)
+    try AtomicFile.commit(temporary, to: url)
   }
 
   /// Writes the meta table: settings (sorted JSON), schema version and `extra`.
@@ -125,7 +129,7 @@ public enum AuditStore {
     /// Closes and deletes the unfinished file.
     public func abandon() {
       try? database.close()
-      try? FileManager.default.removeItem(at: temporary)
+      AtomicFile.abandon(temporary)
     }
   }
 

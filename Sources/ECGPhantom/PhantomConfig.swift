@@ -96,6 +96,8 @@ public enum PhantomError: Error, CustomStringConvertible, Equatable {
   case directoryNotEmpty(path: String)
   /// Writing a file failed.
   case writeFailed(path: String, reason: String)
+  /// `--overwrite` was asked for a directory that is not a phantom cohort (it holds `foreign`).
+  case notAPhantom(path: String, foreign: [String])
 
   public var description: String {
     switch self {
@@ -103,6 +105,10 @@ public enum PhantomError: Error, CustomStringConvertible, Equatable {
     case .directoryNotEmpty(let path):
       "\(path) exists and is not empty; choose another --out or pass --overwrite"
     case .writeFailed(let path, let reason): "cannot write \(path): \(reason)"
+    case .notAPhantom(let path, let foreign):
+      "refusing to replace \(path): it is not a phantom cohort written by ecgxai"
+        + (foreign.isEmpty ? "" : " (it holds \(foreign.joined(separator: ", "))\(foreign.count == 10 ? ", …" : ""))")
+        + "; move it away or choose another output directory"
     }
   }
 

@@ -32,15 +32,25 @@ public enum PhantomWriter {
     if fm.fileExists(atPath: root.path) {
       let contents = (try? fm.contentsOfDirectory(atPath: root.path)) ?? ["?"]
       if !contents.isEmpty && !overwrite { throw PhantomError.directoryNotEmpty(path: root.path) }
+      // Overwriting replaces a phantom cohort ecgxai wrote, never anything else.
+      if !contents.isEmpty, let foreign = foreignEntries(in: root) {
+        throw PhantomError.notAPhantom(path: root.path, foreign: foreign)
+      }
     }
-    let staging = root.deletingLastPathComponent().appendingPathComponent(".\(root.lastPathComponent).partial-\(getpid())")
-    try? fm.removeItem(at: staging)
+    guard root.path != "/" else { throw PhantomError.notAPhantom(path: root.path, foreign: []) }
+    do {
+      try fm.createDirectory(at: root.deletingLastPathComponent(), withIntermediateDirectories: true)
+    } catch {
+      throw PhantomError.writeFailed(path: root.deletingLastPathComponent().path, reason: error.localizedDescription)
+    }
+    let staging = AtomicFile.begin(root)
     do {
       try fm.createDirectory(at: staging.appendingPathComponent("truth"), withIntermediateDirectories: true)
     } catch {
+      AtomicFile.abandon(staging)
       throw PhantomError.writeFailed(path: staging.path, reason: error.localizedDescription)
     }
-    defer { try? fm.removeItem(at: staging) }
+    defer { AtomicFile.abandon(staging) }
 
     let config = cohort.config
     let n = config.recordCount
@@ -96,7 +106,7 @@ public enum PhantomWriter {
     let truth = staging.appendingPathComponent("truth")
     do {
       try database.write(to: staging.appendingPathComponent("ptbxl_database.csv"))
-      try Data((SCPStatements.csv + "\n").utf8).write(to: staging.appendingPathComponent("scp_statements.csv"), options: .atomic)
+      try Data((SCPStatements.csv + "\n").utf8).writeAtomically(to: staging.appendingPathComponent("scp_statements.csv"))
       if config.rates.contains(100) { try fiducials100.write(to: truth.appendingPathComponent("fiducials_100hz.csv")) }
       if config.rates.contains(500) { try fiducials500.write(to: truth.appendingPathComponent("fiducials_500hz.csv")) }
       try features.write(to: truth.appendingPathComponent("unig_features.csv"))
@@ -105,15 +115,49 @@ public enum PhantomWriter {
       try records.write(to: truth.appendingPathComponent("records.csv"))
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-      try encoder.encode(PhantomTables.Generator(config: config)).write(to: truth.appendingPathComponent("generator.json"), options: .atomic)
-      if fm.fileExists(atPath: root.path) { try fm.removeItem(at: root) }
-      try fm.moveItem(at: staging, to: root)
+      try encoder.encode(PhantomTables.Generator(config: config)).writeAtomically(to: truth.appendingPathComponent("generator.json"))
+      try AtomicFile.commit(staging, to: root)
     } catch {
       throw PhantomError.writeFailed(path: root.path, reason: error.localizedDescription)
     }
     var counts: [String: Int] = [:]
     for spec in cohort.specs { for c in spec.labelledSuperclasses { counts[c, default: 0] += 1 } }
     return PhantomWriteSummary(recordCount: n, superclassCounts: counts, seconds: Date().timeIntervalSince(started))
+  }
+
+  /// The entries of `root` (relative paths, at most ten) that a phantom cohort does not hold, or
+  /// nil when `root` is a phantom cohort: `truth/generator.json` present and every file one of the
+  /// layout's (the tables, `records100/`/`records500/` WFDB files, `truth/` tables).
+  static func foreignEntries(in root: URL) -> [String]? {
+    let fm = FileManager.default
+    guard let enumerator = fm.enumerator(atPath: root.path) else { return ["."] }
+    var foreign: [String] = []
+    while let relative = enumerator.nextObject() as? String, foreign.count < 10 {
+      let parts = relative.split(separator: "/").map(String.init)
+      var isDirectory: ObjCBool = false
+      _ = fm.fileExists(atPath: root.appendingPathComponent(relative).path, isDirectory: &isDirectory)
+      let known: Bool
+      switch (parts.first ?? "", parts.count) {
+      case ("ptbxl_database.csv", 1), ("scp_statements.csv", 1): known = !isDirectory.boolValue
+      case ("records100", _), ("records500", _):
+        let suffix = parts[0] == "records100" ? "_lr" : "_hr"
+        known = parts.count == 1 || (parts.count == 2 && isDirectory.boolValue && Int(parts[1]) != nil)
+          || (parts.count == 3 && !isDirectory.boolValue
+            && (parts[2].hasSuffix(suffix + ".hea") || parts[2].hasSuffix(suffix + ".dat"))
+            && Int(parts[2].prefix(while: \.isNumber)) != nil)
+      case ("truth", 1): known = isDirectory.boolValue
+      case ("truth", 2): known = !isDirectory.boolValue && (parts[1].hasSuffix(".csv") || parts[1] == "generator.json")
+      default: known = false
+      }
+      if !known {
+        foreign.append(relative)
+        if isDirectory.boolValue { enumerator.skipDescendants() }
+      }
+    }
+    if foreign.isEmpty && !fm.fileExists(atPath: root.appendingPathComponent("truth/generator.json").path) {
+      return ["no truth/generator.json"]
+    }
+    return foreign.isEmpty ? nil : foreign
   }
 
   /// PTB-XL's relative record path without extension, e.g. `records100/00000/00001_lr`.

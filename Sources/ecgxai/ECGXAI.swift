@@ -7,6 +7,8 @@ import _ECGKernels
 @main
 struct ECGXAI: ParsableCommand {
   static func main() {
+    // First, before any thread starts: SIGINT/SIGTERM remove this process's unfinished files.
+    AtomicFile.installInterruptCleanup()
     Allocator.keepFreedMemory()
     // Progress lines (training epochs, bench results) must reach a log file or pipe as they happen.
     ecg_line_buffered_stdout()

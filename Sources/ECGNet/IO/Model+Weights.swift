@@ -1,6 +1,19 @@
 import ECGTensor
 import Foundation
 
+/// `Model.save(to:)` refused to replace `path`: it is a file, or a directory holding `foreign`
+/// entries that are not a model's files.
+public struct ModelDirectoryError: Error, CustomStringConvertible {
+  public let path: String
+  public let foreign: [String]
+
+  public var description: String {
+    let held = foreign.prefix(10).joined(separator: ", ") + (foreign.count > 10 ? ", …" : "")
+    return "refusing to write the model into \(path): it is not a model directory written by ecgxai"
+      + (foreign.isEmpty ? "" : " (it holds \(held))") + "; give a new or empty directory"
+  }
+}
+
 extension Model {
   /// The PyTorch `state_dict` of this model: parameters, buffers, BatchNorm counters and the
   /// alias keys PyTorch registers twice.
@@ -43,15 +56,52 @@ extension Model {
     if let extra = remaining.sorted().first { throw WeightsError.unexpectedKey(path: url.path, key: extra) }
   }
 
-  /// Saves `architecture.json` and `weights.safetensors` into `directory` (created if needed).
+  /// The files of a model directory written by `save(to:)`.
+  public static let directoryFiles: Set<String> = ["architecture.json", "weights.safetensors"]
+
+  /// Saves `architecture.json` and `weights.safetensors` into `directory` as one unit: both are
+  /// written into a temporary sibling directory that is renamed to `directory` when complete, so a
+  /// failure (a full disk, a kill) never leaves an architecture without its weights.
+  ///
+  /// An existing `directory` is replaced only when it is empty or a model directory (nothing but
+  /// the files `save` writes); anything else throws `ModelDirectoryError`.
   public func save(to directory: URL) throws {
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    try encoder.encode(architecture).write(to: directory.appendingPathComponent("architecture.json"), options: .atomic)
-    try SafeTensors.write(
-      stateDict(), metadata: ["format": "pt", "ecgxai_architecture": architecture.name],
-      to: directory.appendingPathComponent("weights.safetensors"))
+    let fm = FileManager.default
+    let directory = directory.standardizedFileURL
+    try Self.checkSaveDestination(directory)
+    try fm.createDirectory(at: directory.deletingLastPathComponent(), withIntermediateDirectories: true)
+    let partial = AtomicFile.begin(directory)
+    do {
+      try fm.createDirectory(at: partial, withIntermediateDirectories: false)
+      try SafeTensors.write(
+        stateDict(), metadata: ["format": "pt", "ecgxai_architecture": architecture.name],
+        to: partial.appendingPathComponent("weights.safetensors"))
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+      try encoder.encode(architecture).write(to: partial.appendingPathComponent("architecture.json"))
+      try AtomicFile.commit(partial, to: directory)
+    } catch {
+      AtomicFile.abandon(partial)
+      throw error
+    }
+  }
+
+  /// Throws unless `save(to: directory)` may write there: `directory` must be absent, empty or a
+  /// model directory (`ModelDirectoryError` otherwise), and its location writable
+  /// (`UnwritableLocationError`). Commands call it before training, so a bad `--out` fails fast.
+  public static func checkSaveDestination(_ directory: URL) throws {
+    let fm = FileManager.default
+    let directory = directory.standardizedFileURL
+    var isDirectory: ObjCBool = false
+    if fm.fileExists(atPath: directory.path, isDirectory: &isDirectory) {
+      let entries = isDirectory.boolValue ? (try? fm.contentsOfDirectory(atPath: directory.path)) ?? ["?"] : []
+      let foreign = entries.filter { !directoryFiles.contains($0) }.sorted()
+      guard isDirectory.boolValue, foreign.isEmpty, directory.path != "/" else {
+        throw ModelDirectoryError(path: directory.path, foreign: isDirectory.boolValue ? foreign : [])
+      }
+    }
+    // The model is written beside `directory` and renamed: its parent must be writable.
+    try AtomicFile.checkWritable(directory.deletingLastPathComponent())
   }
 
   /// Loads a model saved by `save(to:)` (a directory with `architecture.json` and

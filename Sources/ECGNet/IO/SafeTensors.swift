@@ -139,6 +139,6 @@ public enum SafeTensors {
     withUnsafeBytes(of: &length) { file.append(contentsOf: $0) }
     file.append(headerData)
     file.append(body)
-    try file.write(to: url, options: .atomic)
+    try file.writeAtomically(to: url)
   }
 }

@@ -1,3 +1,4 @@
+import ECGTensor
 import Foundation
 
 /// Errors reading CSV files.
@@ -163,7 +164,7 @@ public struct CSVWriter: Sendable {
 
   /// Writes the text atomically.
   public func write(to url: URL) throws {
-    try Data(text.utf8).write(to: url, options: .atomic)
+    try Data(text.utf8).writeAtomically(to: url)
   }
 }
 

@@ -135,7 +135,7 @@ public enum NumPy {
   public static func write(_ tensor: Tensor, to url: URL) throws {
     var data = header(shape: tensor.shape)
     tensor.scalars.withUnsafeBytes { data.append(contentsOf: $0) }
-    try data.write(to: url, options: .atomic)
+    try data.writeAtomically(to: url)
   }
 
   /// The magic, version and header of a little-endian float32 C-order array of `shape`.
@@ -166,8 +166,9 @@ public enum NumPy {
     /// Starts a file of `shape` at `url`.
     public init(url: URL, shape: [Int]) throws {
       self.url = url
-      temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())")
+      temporary = AtomicFile.begin(url)
       guard FileManager.default.createFile(atPath: temporary.path, contents: NumPy.header(shape: shape)) else {
+        AtomicFile.abandon(temporary)
         throw NumPyError.unwritable(path: temporary.path, reason: "cannot create the file")
       }
       handle = try FileHandle(forWritingTo: temporary)
@@ -186,17 +187,16 @@ public enum NumPy {
     public func finish() throws {
       try handle.close()
       guard written == expected else {
-        try? FileManager.default.removeItem(at: temporary)
+        AtomicFile.abandon(temporary)
         throw NumPyError.unwritable(path: url.path, reason: "\(written) of \(expected) values written")
       }
-      _ = try? FileManager.default.removeItem(at: url)
-      try FileManager.default.moveItem(at: temporary, to: url)
+      try AtomicFile.commit(temporary, to: url)
     }
 
     /// Removes the temporary file (after an error).
     public func abandon() {
       try? handle.close()
-      try? FileManager.default.removeItem(at: temporary)
+      AtomicFile.abandon(temporary)
     }
   }
 

@@ -1,3 +1,4 @@
+import ECGTensor
 import Foundation
 
 /// WFDB records (PhysioNet): a text header (`NAME.hea`) and binary signal files (`NAME.dat`).
@@ -167,9 +168,11 @@ public enum WFDB {
     let data = encode(digital, format: format)
     do {
       try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-      let options: Data.WritingOptions = atomically ? .atomic : []
-      try data.write(to: directory.appendingPathComponent("\(record.name).dat"), options: options)
-      try Data(header.text.utf8).write(to: directory.appendingPathComponent("\(record.name).hea"), options: options)
+      let files = [(data, "\(record.name).dat"), (Data(header.text.utf8), "\(record.name).hea")]
+      for (bytes, name) in files {
+        let url = directory.appendingPathComponent(name)
+        if atomically { try bytes.writeAtomically(to: url) } else { try bytes.write(to: url) }
+      }
     } catch {
       throw WFDBError.writeFailed(path: directory.appendingPathComponent(record.name).path, reason: error.localizedDescription)
     }

@@ -74,11 +74,12 @@ struct Audit: ParsableCommand {
 
   func run() throws {
     if let writeRules {
-      try Data(ExpertRules.defaultYAML.utf8).write(to: try outputURL(writeRules), options: .atomic)
+      try Data(ExpertRules.defaultYAML.utf8).writeAtomically(to: try outputURL(writeRules))
       print("wrote the built-in expert rules to \(writeRules)")
       return
     }
     let runURL = URL(fileURLWithPath: runDirectory!)
+    try prepareRunDirectory(runURL)
     let expertRules = try loadRules(rules)
     let loaded = try ModelOptions.load(model ?? runURL.appendingPathComponent("model").path, arch: arch)
     guard let classes = loaded.architecture.classNames else {
@@ -253,7 +254,7 @@ func finish(runURL: URL, parts: [any AuditPart], rules: ExpertRules) throws {
   let encoder = JSONEncoder()
   encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
   encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-  try encoder.encode(summary).write(to: runURL.appendingPathComponent("audit.json"), options: .atomic)
+  try encoder.encode(summary).writeAtomically(to: runURL.appendingPathComponent("audit.json"))
   printSummary(summary)
   print("wrote \(runURL.path)/results.sqlite and \(runURL.path)/audit.json")
 }
@@ -314,6 +315,7 @@ struct Merge: ParsableCommand {
 
   func run() throws {
     let runURL = URL(fileURLWithPath: runDirectory)
+    try prepareRunDirectory(runURL)
     var files = parts
     if files.isEmpty {
       let folder = runURL.appendingPathComponent("audit")

@@ -173,7 +173,7 @@ struct Concepts: ParsableCommand {
     }
     json["targets"] = perTarget
     let out = try outputURL(scoreOut ?? runURL.appendingPathComponent("concepts/scores.json").path)
-    try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]).write(to: out, options: .atomic)
+    try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]).writeAtomically(to: out)
     print("wrote \(out.path)")
   }
 
@@ -228,7 +228,7 @@ struct Concepts: ParsableCommand {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    try encoder.encode(output.result).write(to: runURL.appendingPathComponent("tcav.json"), options: .atomic)
+    try encoder.encode(output.result).writeAtomically(to: runURL.appendingPathComponent("tcav.json"))
     var entries: [(String, SafeTensors.Entry)] = []
     for layer in output.cavs.keys.sorted() {
       for (concept, cavs) in output.cavs[layer]!.sorted(by: { $0.key < $1.key }) {
@@ -241,8 +241,8 @@ struct Concepts: ParsableCommand {
     let directory = runURL.appendingPathComponent("concepts")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let figure = TCAVFigure(result: output.result)
-    try Data(figure.overviewSVG().utf8).write(to: directory.appendingPathComponent("tcav-overview.svg"), options: .atomic)
-    try Data(figure.pairsSVG().utf8).write(to: directory.appendingPathComponent("tcav-pairs.svg"), options: .atomic)
+    try Data(figure.overviewSVG().utf8).writeAtomically(to: directory.appendingPathComponent("tcav-overview.svg"))
+    try Data(figure.pairsSVG().utf8).writeAtomically(to: directory.appendingPathComponent("tcav-pairs.svg"))
     try SafeTensors.write(entries, metadata: ["model": modelName, "crop": String(crop), "classifier": classifier, "rate_hz": String(rate)],
                           to: directory.appendingPathComponent("cavs.safetensors"))
   }

@@ -209,7 +209,7 @@ struct Discover: ParsableCommand {
       }
       let rows = zip(ids, kept).map { "\($0),\($1.subtype.map { subtypeNames[$0] } ?? "")" }
       try Data((["ecg_id,subtype"] + rows).joined(separator: "\n").appending("\n").utf8)
-        .write(to: directory.appendingPathComponent("records.csv"), options: .atomic)
+        .writeAtomically(to: directory.appendingPathComponent("records.csv"))
       print("  wrote the representations to \(directory.path)/{\(layers.map(\.0).joined(separator: ","))}.npy and records.csv")
     }
     var report: [[String: Any]] = []
@@ -324,7 +324,7 @@ struct Discover: ParsableCommand {
         subtitle: "prototypes of the beat-aligned attribution (shading) and beat (line) per cluster; \(figureRepresentation == "attribution" ? "" : figureRepresentation + " · ")PCA \(figureScores?.components ?? componentCounts[0])\(whiten ? " whitened" : "") + Gaussian mixture; \(loaded.architecture.name)",
         leadNames: FeatureTable.leadNames, samplesBefore: before, rateHz: Double(rate), clusters: figureClusters, scores: bars)
       if let embedding { figure.embedding = (embedding, labels, primary?.labels, primary?.names ?? []) }
-      try Data(figure.svg().utf8).write(to: runURL.appendingPathComponent("discovery.svg"), options: .atomic)
+      try Data(figure.svg().utf8).writeAtomically(to: runURL.appendingPathComponent("discovery.svg"))
     }
     let json: [String: Any] = [
       "class": className, "subtypes": subtypeNames, "records": n, "left_out": skipped, "method": method,
@@ -333,7 +333,7 @@ struct Discover: ParsableCommand {
       "lead_names": FeatureTable.leadNames, "tsne_attribution": embeddingJSON.map { $0 as Any } ?? NSNull(), "figure_representation": figureRepresentation,
       "model": "\(loaded.architecture.name) \(loaded.parameterCount) parameters", "seconds": Date().timeIntervalSince(started),
     ]
-    try JSONSerialization.data(withJSONObject: jsonSafe(json), options: [.prettyPrinted, .sortedKeys]).write(to: runURL.appendingPathComponent("discovery.json"), options: .atomic)
+    try JSONSerialization.data(withJSONObject: jsonSafe(json), options: [.prettyPrinted, .sortedKeys]).writeAtomically(to: runURL.appendingPathComponent("discovery.json"))
     try updateManifest(runURL, key: "discover", value: ["outputs": ["discovery.json", "discovery.svg"], "class": className, "records": n])
     print(String(format: "wrote %@/discovery.json and discovery.svg in %.1f s", runURL.path, Date().timeIntervalSince(started)))
   }

@@ -185,6 +185,7 @@ struct Explain: ParsableCommand {
 
   func run() throws {
     let runURL = runDirectory.map { URL(fileURLWithPath: $0) }
+    if let runURL { try prepareRunDirectory(runURL) }
     let model = try ModelOptions.load(model ?? runURL!.appendingPathComponent("model").path, arch: arch)
     let selection = try targetSelection(model)
     let normalisation = AttributionNormalisation(rawValue: normalise)!
@@ -269,7 +270,7 @@ struct Explain: ParsableCommand {
     if dataset != nil {
       let ids = indices.map { String(dataset!.entries[$0].ecgID) }
       let idsURL = outURL.deletingPathExtension().appendingPathExtension("ecg_id.csv")
-      try Data(("ecg_id\n" + ids.joined(separator: "\n") + "\n").utf8).write(to: idsURL, options: .atomic)
+      try Data(("ecg_id\n" + ids.joined(separator: "\n") + "\n").utf8).writeAtomically(to: idsURL)
     }
     let seconds = Date().timeIntervalSince(start)
     let what = files.count == 1 ? outURL.path : "\(files.count) files \(files[0].url.path) … \(files.last!.url.lastPathComponent)"

@@ -47,9 +47,9 @@ struct Export: ParsableCommand {
     let base = out.hasSuffix(".npy") ? String(out.dropLast(4)) : out
     try NumPy.write(x, to: try outputURL(out))
     try NumPy.write(Tensor(shape: [rows.count, c], scalars: y), to: URL(fileURLWithPath: base + ".labels.npy"))
-    try Data((labels.classes.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: base + ".classes.txt"), options: .atomic)
+    try Data((labels.classes.joined(separator: "\n") + "\n").utf8).writeAtomically(to: URL(fileURLWithPath: base + ".classes.txt"))
     let ids = "ecg_id\n" + rows.map { "\(data.entries[$0.element].ecgID)\n" }.joined()
-    try Data(ids.utf8).write(to: URL(fileURLWithPath: base + ".ecg_id.csv"), options: .atomic)
+    try Data(ids.utf8).writeAtomically(to: URL(fileURLWithPath: base + ".ecg_id.csv"))
     print("wrote \(out): \(x.shape) at \(dataset.rate) Hz; labels [\(rows.count), \(c)] (\(task): \(labels.classes.joined(separator: " ")))")
   }
 }

@@ -26,6 +26,7 @@ struct Features: ParsableCommand {
   var concepts: String?
 
   func run() throws {
+    _ = try outputURL(out)
     let columns = FeatureTable.columns
     var rules: ConceptRules? = nil
     if let concepts {

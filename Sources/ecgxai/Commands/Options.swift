@@ -70,6 +70,7 @@ func outputURL(_ path: String) throws -> URL {
   do { try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true) } catch {
     throw CLIError("cannot create the folder \(parent.path) for \(path): \(error.localizedDescription)")
   }
+  do { try AtomicFile.checkWritable(parent) } catch let error as UnwritableLocationError { throw CLIError(error.description) }
   return url
 }
 
@@ -164,19 +165,21 @@ struct DatasetOptions: ParsableArguments {
 }
 
 /// Creates the run directory `url` (and its parents) that a command writes its results into, when
-/// it does not exist yet (`--data` and `--model` may point elsewhere); a file in its place is an
-/// error.
+/// it does not exist yet (`--data` and `--model` may point elsewhere), and takes its lock
+/// (`RunLock`): a file in its place, a directory that cannot be written or one another process is
+/// writing into is an error — before any work is done.
 func prepareRunDirectory(_ url: URL) throws {
   var isDirectory: ObjCBool = false
   if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
     guard isDirectory.boolValue else { throw CLIError("\(url.path) is a file, not a run directory") }
-    return
+  } else {
+    do {
+      try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    } catch {
+      throw CLIError("cannot create the run directory \(url.path): \(error.localizedDescription)")
+    }
   }
-  do {
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  } catch {
-    throw CLIError("cannot create the run directory \(url.path): \(error.localizedDescription)")
-  }
+  try RunLock.acquire(url)
 }
 
 /// Sets `key` of RUN/manifest.json to `value` (creating the file if needed), keeping the other
@@ -192,7 +195,7 @@ func updateManifest(_ runURL: URL, key: String, value: Any) throws {
   }
   manifest[key] = value
   let json = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys])
-  try json.write(to: url, options: .atomic)
+  try json.writeAtomically(to: url)
 }
 
 /// The paper's splits of PTB-XL's `strat_fold` (train 1–8, validation 9, test 10) and `all`, as

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ECGReport
 import ECGSignal
+import ECGTensor
 import Foundation
 
 /// `ecgxai plot`: figures.
@@ -69,7 +70,7 @@ struct PlotRecord: ParsableCommand {
     }
     do {
       let svg = try plot.svg(signal, title: title)
-      try Data(svg.utf8).write(to: try outputURL(out), options: .atomic)
+      try Data(svg.utf8).writeAtomically(to: try outputURL(out))
     } catch let error as ClinicalECGPlot.PlotError { throw CLIError(error.description) }
     print("wrote \(out)")
   }

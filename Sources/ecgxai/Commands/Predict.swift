@@ -64,7 +64,7 @@ struct Predict: ParsableCommand {
       }
       logits = Tensor(shape: [indices.count, classes], scalars: rows)
       let ids = "ecg_id\n" + indices.map { "\(data.entries[$0].ecgID)\n" }.joined()
-      try Data(ids.utf8).write(to: try outputURL(out + ".ecg_id.csv"), options: .atomic)
+      try Data(ids.utf8).writeAtomically(to: try outputURL(out + ".ecg_id.csv"))
     }
     if probabilities { logits = logits.map { 1 / (1 + expf(-$0)) } }
     try NumPy.write(logits, to: try outputURL(out))

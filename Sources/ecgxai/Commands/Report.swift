@@ -1,4 +1,5 @@
 import ArgumentParser
+import ECGTensor
 import Foundation
 
 /// `ecgxai report RUN`: the run's results as one self-contained HTML page.
@@ -28,11 +29,13 @@ struct Report: ParsableCommand {
     guard FileManager.default.fileExists(atPath: runURL.path, isDirectory: &isDirectory), isDirectory.boolValue else {
       throw CLIError("run directory not found: \(runDirectory)")
     }
+    try prepareRunDirectory(runURL)
+    if let out { _ = try outputURL(out) }
     let started = Date()
     let report = try RunReport(runURL: runURL, examplesPerCondition: examples).build()
     let url = try outputURL(out ?? runURL.appendingPathComponent("report.html").path)
     let html = report.html()
-    try Data(html.utf8).write(to: url, options: .atomic)
+    try Data(html.utf8).writeAtomically(to: url)
     try updateManifest(runURL, key: "report", value: ["outputs": [url.lastPathComponent], "sections": report.sections.map(\.title)])
     print(String(format: "wrote %@ (%d sections, %.0f kB) in %.1f s", url.path, report.sections.count, Double(html.utf8.count) / 1024, Date().timeIntervalSince(started)))
   }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ECGTensor
 import Foundation
 
 /// `ecgxai run CONFIG`: every building block as one resumable pipeline over one run directory.
@@ -69,7 +70,7 @@ struct Run: ParsableCommand {
   /// Writes a configuration file, refusing to replace an existing one.
   static func write(_ text: String, to path: String) throws {
     guard !FileManager.default.fileExists(atPath: path) else { throw CLIError("\(path) exists; give a new file name") }
-    try Data(text.utf8).write(to: try outputURL(path), options: .atomic)
+    try Data(text.utf8).writeAtomically(to: try outputURL(path))
     print("wrote \(path)")
   }
 }

@@ -20,6 +20,7 @@ extension Sanity {
   func runLocalisation() throws {
     let started = Date()
     let runURL = URL(fileURLWithPath: runDirectory)
+    try prepareRunDirectory(runURL)
     let dataURL = runURL.appendingPathComponent("data")
     let dataset: PTBXLDataset
     do { dataset = try PTBXLDataset(root: dataURL) } catch let error as PTBXLError { throw CLIError(error.description) }
@@ -112,7 +113,7 @@ extension Sanity {
       "methods": results, "seconds": Date().timeIntervalSince(started),
     ]
     let data = try JSONSerialization.data(withJSONObject: jsonSafe(json), options: [.prettyPrinted, .sortedKeys])
-    try data.write(to: try outputURL(runURL.appendingPathComponent("sanity-localisation.json").path), options: .atomic)
+    try data.writeAtomically(to: try outputURL(runURL.appendingPathComponent("sanity-localisation.json").path))
     print("wrote \(runDirectory)/sanity-localisation.json in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
   }
 }

@@ -12,6 +12,7 @@ extension Sanity {
   func runRegression() throws {
     let started = Date()
     let runURL = URL(fileURLWithPath: runDirectory)
+    try prepareRunDirectory(runURL)
     let dataURL = runURL.appendingPathComponent("data")
     let options = DatasetOptions(data: dataURL.path, rate: 100, folds: nil)
     guard let dataset = try options.load() else { throw CLIError("no dataset") }
@@ -183,7 +184,7 @@ extension Sanity {
     ]
     try model.save(to: runURL.appendingPathComponent("sanity-\(task)-model"))
     let json = try JSONSerialization.data(withJSONObject: jsonSafe(summary), options: [.prettyPrinted, .sortedKeys])
-    try json.write(to: try outputURL(runURL.appendingPathComponent("sanity-\(task).json").path), options: .atomic)
+    try json.writeAtomically(to: try outputURL(runURL.appendingPathComponent("sanity-\(task).json").path))
     print("wrote \(runDirectory)/sanity-\(task).json in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
   }
 }

@@ -75,6 +75,10 @@ struct Train: ParsableCommand {
   }
 
   func run() throws {
+    // The model directory is checked before the training, not after it.
+    do { try Model.checkSaveDestination(URL(fileURLWithPath: out)) } catch let error as UnwritableLocationError {
+      throw CLIError(error.description)
+    }
     var inputs = try readArray(x, what: "--x")
     var targets = try readArray(y, what: "--y")
     try validateECGBatch(inputs, leads: inputs.rank == 3 ? inputs.shape[1] : 12, path: x)

@@ -71,7 +71,7 @@ extension RunPipeline {
       try writer.finish()
       let idFile = "attributions/\(method.name)\(suffix).ecg_id.csv"
       try Data(("ecg_id\n" + ids.map(String.init).joined(separator: "\n") + "\n").utf8)
-        .write(to: runURL.appendingPathComponent(idFile), options: .atomic)
+        .writeAtomically(to: runURL.appendingPathComponent(idFile))
       outputs += [file, idFile]
       for (code, list) in mass {
         let inside = list.map(\.inside).reduce(0, +) / Double(list.count)
@@ -96,7 +96,7 @@ extension RunPipeline {
       "files": Dictionary(uniqueKeysWithValues: methods.map { ($0.name, "attributions/\($0.name)\(suffix).npy") }),
     ]
     let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
-    try data.write(to: runURL.appendingPathComponent("explain.json"), options: .atomic)
+    try data.writeAtomically(to: runURL.appendingPathComponent("explain.json"))
     return StepOutcome(outputs: outputs + ["explain.json"])
   }
 }

@@ -101,10 +101,16 @@ extension RunPipeline {
       if directory.hasSuffix(".onnx"), let given = c.train.model {
         // An imported graph is kept as the user's file (ecgxai saves only its own architectures).
         let target = runURL.appendingPathComponent(directory)
-        try? FileManager.default.removeItem(at: target)
-        try FileManager.default.copyItem(at: URL(fileURLWithPath: given), to: target)
+        let partial = AtomicFile.begin(target)
+        do {
+          try FileManager.default.copyItem(at: URL(fileURLWithPath: given), to: partial)
+          try AtomicFile.commit(partial, to: target)
+        } catch {
+          AtomicFile.abandon(partial)
+          throw error
+        }
         try Data((labels.classes.joined(separator: "\n") + "\n").utf8)
-          .write(to: target.deletingPathExtension().appendingPathExtension("classes.txt"), options: .atomic)
+          .writeAtomically(to: target.deletingPathExtension().appendingPathExtension("classes.txt"))
       } else {
         try model.save(to: runURL.appendingPathComponent(directory))
       }
@@ -119,7 +125,7 @@ extension RunPipeline {
         "seconds": Date().timeIntervalSince(started), "pretrained": index == 0 && c.train.model != nil,
       ]
       let json = try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys])
-      try json.write(to: runURL.appendingPathComponent("evaluation-\(taskName).json"), options: .atomic)
+      try json.writeAtomically(to: runURL.appendingPathComponent("evaluation-\(taskName).json"))
       let shown = zip(labels.classes, perClass).filter { $0.1 != nil }
       print("    \(taskName) test fold 10: macro-AUC \(evaluation.score.map { String(format: "%.3f", $0) } ?? "n/a")"
         + (shown.count <= 8 ? ";  " + shown.map { "\($0.0) \(String(format: "%.3f", $0.1!))" }.joined(separator: "  ") : " over \(shown.count) classes")

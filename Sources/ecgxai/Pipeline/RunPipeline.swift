@@ -50,7 +50,10 @@ struct RunPipeline {
 
   func run() throws {
     let started = Date()
-    try FileManager.default.createDirectory(at: runURL, withIntermediateDirectories: true)
+    guard runURL.standardizedFileURL.path != "/" else {
+      throw CLIError("the run directory cannot be / (ecgxai writes data/, model/, manifest.json … into it); choose a folder of its own")
+    }
+    try prepareRunDirectory(runURL)
     var records = readStepRecords()
     print("ecgxai \(commandName) → \(configuration.out)   (steps: \(configuration.steps.map(\.rawValue).joined(separator: " → ")))")
     try updateManifest(runURL, key: "pipeline", value: pipelineJSON(records))

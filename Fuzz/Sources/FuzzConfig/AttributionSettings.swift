@@ -1,0 +1,1 @@
+../../../Sources/ecgxai/Commands/AttributionSettings.swift

@@ -1,0 +1,1 @@
+../../../Sources/ecgxai/Pipeline/RunConfiguration.swift
