@@ -27,6 +27,14 @@ import Testing
     }
   }
 
+  /// Fuzz findings (Fuzz/Crashes/config): Yams traps on a key that is a list or a mapping.
+  @Test(arguments: ["? [a]\n: b\n", "? source: phantom\n", "data:\n  ? {a: 1}\n  : 2\n"])
+  func complexKeysAreRefused(text: String) {
+    #expect { try ConfigReader(text: text, file: "keys.yaml") } throws: { error in
+      "\(error)".contains("keys.yaml: a key that is a list or a mapping")
+    }
+  }
+
   @Test func aFewAliasesStillRead() throws {
     let reader = try ConfigReader(text: "x: &m [100, 500]\ny: *m\n", file: "ok.yaml")
     #expect(try reader.strings("y") == ["100", "500"])

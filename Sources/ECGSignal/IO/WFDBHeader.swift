@@ -218,7 +218,7 @@ public struct WFDBHeader: Sendable, Equatable {
         units = String(text[text.index(after: slash)...])
         text = text[..<slash]
       }
-      if let open = text.firstIndex(of: "("), let close = text.firstIndex(of: ")") {
+      if let open = text.firstIndex(of: "("), let close = text[open...].firstIndex(of: ")") {
         guard let b = Int(text[text.index(after: open)..<close]) else {
           throw WFDBError.malformedHeader(path: path, line: number, reason: "baseline in '\(fields[2])'")
         }

@@ -42,7 +42,7 @@ struct ConfigReader {
   }
 
   /// Refuses a tree of more than `maximumValues` values once its aliases are expanded, counting
-  /// without expanding (a stack, stopped at the limit).
+  /// without expanding (a stack, stopped at the limit), and keys that are not plain scalars.
   private static func checkSize(_ root: Node, file: String) throws {
     var pending = [root]
     var count = 0
@@ -53,7 +53,14 @@ struct ConfigReader {
           "\(file): the configuration expands to more than \(maximumValues) values (YAML aliases of aliases?); write it out without nested aliases")
       }
       switch node {
-      case .mapping(let mapping): for pair in mapping { pending += [pair.key, pair.value] }
+      case .mapping(let mapping):
+        for pair in mapping {
+          // Yams traps building a dictionary whose key is a list or a mapping (`? [a]`).
+          guard case .scalar = pair.key else {
+            throw ConfigError("\(file): a key that is a list or a mapping (YAML `? …`); keys are plain names such as `data` or `epochs`")
+          }
+          pending += [pair.key, pair.value]
+        }
       case .sequence(let sequence): pending += Array(sequence)
       case .scalar, .alias: break
       }

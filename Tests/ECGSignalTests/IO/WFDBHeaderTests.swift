@@ -36,6 +36,18 @@ import Testing
     #expect(text?.contains("r.hea:1") == true && text?.contains("sampling frequency") == true, "\(text ?? "parsed")")
   }
 
+  /// Fuzz finding (Fuzz/Crashes/wfdb/crash-3840…): a `)` before the `(` of the baseline made an
+  /// inverted range; a zero-signal header (crash-e447…) one too.
+  @Test(arguments: ["100.0)(0/mV", "100)x(3/mV", "100(/mV"])
+  func gainFieldWithParenthesesOutOfOrderIsAnError(field: String) {
+    let text = message("r 1 100 10\nr.dat 16 \(field) 16 0 0 0 0 I\n")
+    #expect(text?.contains("r.hea:2") == true && text?.contains("gain") == true, "\(text ?? "parsed")")
+  }
+
+  @Test func headerWithoutSignalsParses() throws {
+    #expect(try WFDBHeader(text: "r 0\n", path: "r.hea").signals.isEmpty)
+  }
+
   @Test func sampleCountWhoseByteSizeOverflowsIsAnError() {
     let text = message("r 2 100 4611686018427387904\nr.dat 16 200 16 0 0 0 0 I\nr.dat 16 200 16 0 0 0 0 II\n")
     #expect(text?.contains("r.hea:1") == true && text?.contains("sample count") == true, "\(text ?? "parsed")")
