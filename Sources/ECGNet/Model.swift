@@ -31,18 +31,17 @@ public final class Model: @unchecked Sendable {
   }
 
   /// Why an input of shape `shape` cannot be run, or nil if it can: it must be
-  /// [batch ≥ 1, `architecture.inputChannels`, time ≥ 1], and an imported graph (`LayerGraph`)
-  /// must fit it node by node (e.g. a model exported with a fixed length).
+  /// [batch ≥ 1, `architecture.inputChannels`, time ≥ 1], and every layer must fit it (an input
+  /// shorter than the model's receptive field, e.g. 64 samples for `lenet1d`, whose last
+  /// convolution would have no output; an imported graph exported with a fixed length).
   public func inputShapeProblem(_ shape: [Int]) -> String? {
     let leads = architecture.inputChannels
     guard shape.count == 3, shape[0] > 0, shape[1] == leads, shape[2] > 0 else {
       return "input has shape \(shape); expected [records, \(leads), samples]"
     }
-    if let graph = root as? LayerGraph {
-      do { _ = try graph.outputShape(forInput: shape) } catch let error as GraphError {
-        return "input of shape \(shape) does not fit \(architecture.name): \(error.description)"
-      } catch { return "\(error)" }
-    }
+    do { _ = try LayerGraph.layerOutputShape(root, shape) } catch let error as GraphError {
+      return "input of shape \(shape) does not fit \(architecture.name): \(error.description)"
+    } catch { return "\(error)" }
     return nil
   }
 

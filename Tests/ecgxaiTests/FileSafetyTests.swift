@@ -77,12 +77,19 @@ import Testing
     try "keep".write(to: foreign.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
     let refused = try CLI.run(["train", "--x", "/nonexistent.npy", "--y", "/nonexistent.npy", "--out", foreign.path])
     #expect(refused.status == 1 && refused.error.contains("(it holds notes.txt)"), "\(refused.error)")
-    // A model directory is written whole, and replaced whole by the next training.
-    let n = 16, samples = 64
+    // Records shorter than lenet1d's receptive field (64 samples: its last convolution would
+    // have no output) are refused before training, and nothing is written.
+    let n = 16
     let x = dir.appendingPathComponent("x.npy"), y = dir.appendingPathComponent("y.npy")
-    try CLI.writeNPY((0..<(n * 12 * samples)).map { Float(($0 * 7919) % 97) / 97 - 0.5 }, shape: [n, 12, samples], to: x)
     try CLI.writeNPY((0..<n).map { Float($0 % 2) }, shape: [n, 1], to: y)
     let model = dir.appendingPathComponent("model")
+    try CLI.writeNPY((0..<(n * 12 * 64)).map { Float(($0 * 7919) % 97) / 97 - 0.5 }, shape: [n, 12, 64], to: x)
+    let short = try CLI.run(["train", "--x", x.path, "--y", y.path, "--epochs", "1", "--batch-size", "8", "--crop", "0", "--out", model.path])
+    #expect(short.status == 1 && short.error.contains("training crops of 64 samples") && short.error.contains("shorter than the kernel"), "\(short.error)")
+    #expect(!FileManager.default.fileExists(atPath: model.path))
+    // A model directory is written whole, and replaced whole by the next training.
+    let samples = 250
+    try CLI.writeNPY((0..<(n * 12 * samples)).map { Float(($0 * 7919) % 97) / 97 - 0.5 }, shape: [n, 12, samples], to: x)
     for _ in 0..<2 {
       let train = try CLI.run(["train", "--x", x.path, "--y", y.path, "--epochs", "1", "--batch-size", "8", "--crop", "0", "--out", model.path])
       #expect(train.status == 0, "\(train.error)")

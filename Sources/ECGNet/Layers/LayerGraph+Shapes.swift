@@ -56,7 +56,9 @@ extension LayerGraph {
   /// The output shape of an ECGNet layer for an input of shape `x`.
   static func layerOutputShape(_ layer: any Layer, _ x: [Int]) throws -> [Int] {
     func require(_ condition: Bool, _ message: @autoclosure () -> String) throws {
-      if !condition { throw GraphError("\(layer.kind): \(message())") }
+      if !condition {
+        throw GraphError((layer.path.isEmpty ? layer.kind : "\(layer.kind) '\(layer.path)'") + ": \(message())")
+      }
     }
     switch layer {
     case let conv as Conv1d:
@@ -105,6 +107,15 @@ extension LayerGraph {
       return x
     case let graph as LayerGraph:
       return try graph.outputShape(forInput: x)
+    case let sequence as Sequential:
+      var shape = x
+      for child in sequence.layers { shape = try layerOutputShape(child.layer, shape) }
+      return shape
+    case let block as ResidualBlock:
+      let main = try layerOutputShape(block.convs, x)
+      let shortcut = try layerOutputShape(block.idpath, x)
+      try require(main == shortcut, "convolution path \(main) and shortcut \(shortcut) differ for input \(x)")
+      return main
     default:
       throw GraphError("no shape rule for \(layer.kind)")
     }

@@ -68,7 +68,8 @@ public struct Trainer {
   /// Trains `model` on x [N, C, T] / y [N, K], validating on full-length xVal / yVal after each
   /// epoch; on return the model holds the best epoch's weights. `progress` is called after each
   /// epoch.
-  /// - Throws: `TrainingError.invalidConfiguration` for unusable settings, `.nonFiniteData` for
+  /// - Throws: `TrainingError.invalidConfiguration` for unusable settings (also crops or
+  ///   validation records too short for the model), `.nonFiniteData` for
   ///   NaN or infinite inputs or targets, `.nonFiniteLoss` when training diverges (the model
   ///   then holds the diverged weights; do not save it).
   public func fit(
@@ -86,6 +87,12 @@ public struct Trainer {
     }
     let (n, channels, length) = (x.shape[0], x.shape[1], x.shape[2])
     let crop = min(c.cropLength ?? length, length)
+    // A crop (or record) shorter than the model's receptive field leaves a layer without output.
+    for (shape, what) in [([2, channels, crop], "training crops"), (validationX.shape, "validation records")] {
+      if let problem = model.inputShapeProblem(shape) {
+        throw TrainingError.invalidConfiguration("\(what) of \(shape[2]) samples: \(problem)")
+      }
+    }
     let classes = y.shape[1]
     var rng = SeededRNG(seed: c.seed)
     let optimizer = AdamW(parameters: model.trainableParameters, learningRate: c.learningRate, weightDecay: c.weightDecay)
