@@ -271,6 +271,15 @@ import Testing
     let synth = try Self.run(["synth", "--out", dir.path, "--records", "5"])
     #expect(synth.status != 0 && synth.error.contains("Error:"))
     #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("mine.txt").path))
+    // One record that cannot be read: its reason is the error, and no CSV of reasons is written.
+    let header = dir.appendingPathComponent("r.hea")
+    try "r 1 ( 10\nr.dat 16 200 16 0 0 0 0 I\n".write(to: header, atomically: true, encoding: .utf8)
+    for command in ["features", "delineate"] {
+      let csv = dir.appendingPathComponent("\(command).csv")
+      let unreadable = try Self.run([command, "--data", header.path, "--out", csv.path])
+      #expect(unreadable.status == 1 && unreadable.error.contains("r.hea:1: malformed WFDB header"), "\(unreadable.error)")
+      #expect(!FileManager.default.fileExists(atPath: csv.path))
+    }
   }
 
   static let onnxFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

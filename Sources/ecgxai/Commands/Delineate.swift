@@ -51,6 +51,7 @@ struct Delineate: ParsableCommand {
         return [[item.key, "", "", failureReason(error)] + [String](repeating: "", count: 2 * Self.names.count)]
       }
     }
+    try requireSomeRecordMeasured(rows, statusColumn: 3, records: items.count)
     var writer = CSVWriter(columns: [keyColumn, "beat", "lead", "status"] + Self.names.flatMap { ["\($0)_sample", "\($0)_ms"] })
     for row in rows { writer.append(row) }
     try writer.write(to: try outputURL(out))

@@ -52,6 +52,7 @@ struct Features: ParsableCommand {
         return [[item.key] + FeatureTable.failedRow(failureReason(error)) + (rules?.names.map { _ in "" } ?? [])]
       }
     }
+    try requireSomeRecordMeasured(rows, statusColumn: 1, records: items.count)
     var writer = CSVWriter(columns: [keyColumn] + columns + (rules?.names ?? []))
     for row in rows { writer.append(row) }
     try writer.write(to: try outputURL(out))

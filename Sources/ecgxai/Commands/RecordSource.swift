@@ -95,6 +95,15 @@ func processRecords(_ items: [RecordSourceOptions.Item], _ body: @escaping @Send
   return rows.flatMap { $0 }
 }
 
+/// Refuses a result in which not one record could be read or measured (no row's `statusColumn`
+/// is "ok"): such a file would look like output while holding only reasons. The error is the
+/// reason itself for one record, else the first record's.
+func requireSomeRecordMeasured(_ rows: [[String]], statusColumn: Int, records: Int) throws {
+  guard records > 0, !rows.contains(where: { $0[statusColumn] == "ok" }) else { return }
+  let reason = rows.first.map { $0[statusColumn] } ?? "no beats found"
+  throw CLIError(records == 1 ? reason : "none of the \(records) records could be measured; the first: \(reason)")
+}
+
 /// A readable reason for a record that could not be processed.
 func failureReason(_ error: Error) -> String {
   switch error {
