@@ -322,10 +322,7 @@ public enum Convolution1D {
           }
           continue
         }
-        for t in 0..<outLength {
-          let position = t * g.stride + offset
-          if position >= 0 && position < length { xRow[position] += row[t] }
-        }
+        ecg_strided_row_add(row, outLength, offset, g.stride, length, xRow)
       }
     }
   }

@@ -98,9 +98,21 @@ public enum GEMM {
     return kernelInstructionSet == "baseline" ? .blas : .swift
   }()
 
-  /// The instruction set of the Swift GEMM's micro-kernel on this CPU: `avx512f`, `avx2+fma` or
-  /// `baseline`.
+  /// The instruction set the C kernels run with (the GEMM's micro-kernel and the element-wise
+  /// kernels): `avx512f`, `avx2+fma` or `baseline` — the best this CPU supports, unless the
+  /// environment variable `ECGXAI_ISA` (`avx512`, `avx2`, `baseline`, `auto`) pins a lower one, so
+  /// that any path can be benchmarked and tested on any host.
+  ///
+  /// See also `supportedInstructionSet`, `instructionSetProblem`.
   public static var kernelInstructionSet: String { String(cString: ecg_sgemm_micro_isa()) }
+
+  /// The best instruction set this CPU supports for the kernels (`avx512f`, `avx2+fma`,
+  /// `baseline`), whatever `ECGXAI_ISA` says.
+  public static var supportedInstructionSet: String { String(cString: ecg_isa_best()) }
+
+  /// Why `ECGXAI_ISA` could not be followed — an unknown value, or an instruction set this CPU
+  /// lacks (the best supported one runs instead) — or nil. The CLI refuses to start with it.
+  public static var instructionSetProblem: String? { ecg_isa_problem().map { String(cString: $0) } }
 
   /// A description of the BLAS library found at run time, or nil if none was found.
   public static var blasLibrary: String? { RuntimeBLAS.shared?.libraryName }

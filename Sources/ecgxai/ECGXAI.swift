@@ -13,6 +13,8 @@ struct ECGXAI: ParsableCommand {
     // Progress lines (training epochs, bench results) must reach a log file or pipe as they happen.
     ecg_line_buffered_stdout()
     do {
+      // A pinned instruction set the CPU lacks would silently benchmark or test another path.
+      if let problem = GEMM.instructionSetProblem { throw CLIError(problem) }
       var command = try parseAsRoot()
       try command.run()
     } catch let error as CocoaError {

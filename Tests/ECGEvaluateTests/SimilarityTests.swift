@@ -1,4 +1,4 @@
-import ECGEvaluate
+@testable import ECGEvaluate
 import Foundation
 import Testing
 
@@ -52,5 +52,33 @@ import Testing
     #expect(Similarity.pearson([1, 2, 3], [2, 2, 2]) == nil)
     let s = Similarity.scores([1, -2, 3, -4, 5, -6, 7][...], [1, -2, 3, -4, 5, -6, 7][...], k: 2)
     #expect(s.spearman == 1 && s.spearmanAbsolute == 1 && abs(s.ssim - 1) < 1e-12 && s.topKIntersection == 1)
+  }
+
+  /// The selection-based top-k and the pair-sorted ranks give what sorting every index through
+  /// the comparator gives, with many ties (attributions have runs of exact zeros).
+  @Test func topIndicesAndRanksMatchAFullSort() {
+    var state: UInt64 = 42
+    for trial in 0..<20 {
+      let values = (0..<(50 + trial * 37)).map { _ -> Double in
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        let value = Double((state >> 33) % 9) - 4  // nine distinct values: ties everywhere
+        return trial % 2 == 0 ? value : value * 1e-3 + Double((state >> 20) % 7) * 1e5  // other bytes
+      }
+      for k in [1, 5, values.count / 2, values.count] {
+        let full = Array(values.indices.sorted { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }.prefix(k))
+        #expect(Similarity.topIndices(values, k: k) == full)
+      }
+      let order = values.indices.sorted { values[$0] < values[$1] }
+      var expected = [Double](repeating: 0, count: values.count)
+      var i = 0
+      while i < order.count {
+        var j = i
+        while j + 1 < order.count && values[order[j + 1]] == values[order[i]] { j += 1 }
+        for m in i...j { expected[order[m]] = Double(i + j) / 2 + 1 }
+        i = j + 1
+      }
+      #expect(Similarity.ranks(values) == expected)
+      #expect(Similarity.ascendingOrder(values) == values.indices.sorted { values[$0] < values[$1] || (values[$0] == values[$1] && $0 < $1) })
+    }
   }
 }

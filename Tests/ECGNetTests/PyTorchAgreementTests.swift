@@ -23,13 +23,15 @@ import Testing
     let reference = try #require(io["grad_target1"])
     let gradientError = relativeError(gradient, reference)
     print("pytorch agreement \(arch) \(fused ? "fused" : "layer-by-layer"): forward \(forwardError), input gradient \(gradientError)")
-    if fused {
+    if fused && GEMM.kernelInstructionSet != "baseline" {
       #expect(gradientError <= 1e-4, "input-gradient relative error \(gradientError)")
     } else {
       // Layer by layer, BN is applied after the convolution as in PyTorch, but its rounding
       // differs from PyTorch's by an ulp; where a pre-activation lies within rounding of 0 a ReLU
       // gate flips and the input gradient differs over that unit's receptive field (xresnet1d50:
-      // one unit, ~300 of 24,000 inputs). Everything else must agree to 1e-4.
+      // one unit, ~300 of 24,000 inputs). Everything else must agree to 1e-4. The same holds for
+      // the fused path on baseline x86-64 (ECGXAI_ISA=baseline: no FMA, so every product is
+      // rounded separately; xresnet1d50's relative error there is 8.9e-4 from one such flip).
       let scale = reference.scalars.map(abs).max() ?? 1
       let close = zip(gradient.scalars, reference.scalars).filter { abs($0 - $1) <= 1e-4 * scale }.count
       #expect(Double(close) / Double(reference.count) >= 0.98, "only \(close) of \(reference.count) within 1e-4")

@@ -8,7 +8,12 @@ import Testing
 /// Both GEMM paths (the Swift kernel and, when present, the run-time BLAS) agree with the
 /// reference triple loop for awkward sizes, all transposes, alpha and beta.
 @Suite struct GEMMTests {
-  static let sizes = [(1, 1, 1), (7, 33, 5), (13, 17, 19), (70, 257, 300), (6, 32, 256), (129, 65, 513)]
+  /// Every edge of the 6 × 32 tile (and of AVX2's two 6 × 16 halves): rows 1–6, columns 1, 16,
+  /// 17–31 and 32, one K block or several.
+  static let sizes = [
+    (1, 1, 1), (7, 33, 5), (13, 17, 19), (70, 257, 300), (6, 32, 256), (129, 65, 513),
+    (6, 16, 64), (5, 20, 9), (11, 48, 40), (4, 31, 270),
+  ]
 
   static func check(transposeA: Bool, transposeB: Bool, alpha: Float, beta: Float, blas: Bool) {
     var rng = SeededRNG(seed: 7)
@@ -35,6 +40,18 @@ import Testing
       for i in 0..<(m * n) {
         #expect(abs(c[i] - expected[i]) <= 1e-3 * max(1, abs(expected[i])), "m\(m) n\(n) k\(k) at \(i)")
       }
+    }
+  }
+
+  /// The kernels run with the instruction set `ECGXAI_ISA` pins (CI runs the engine tests once per
+  /// set the CPU has), or the best one the CPU supports when it is unset.
+  @Test func kernelsRunWithThePinnedInstructionSet() {
+    let names = ["avx512": "avx512f", "avx512f": "avx512f", "avx2": "avx2+fma", "baseline": "baseline"]
+    if let pinned = getenv("ECGXAI_ISA").map({ String(cString: $0).lowercased() }), pinned != "auto" {
+      #expect(GEMM.instructionSetProblem == nil, "\(GEMM.instructionSetProblem ?? "")")
+      #expect(GEMM.kernelInstructionSet == names[pinned], "ECGXAI_ISA=\(pinned)")
+    } else {
+      #expect(GEMM.kernelInstructionSet == GEMM.supportedInstructionSet)
     }
   }
 

@@ -16,12 +16,13 @@ import Testing
 
   struct Result { var status: Int32; var output: String; var error: String }
 
-  static func run(_ arguments: [String]) throws -> Result {
+  static func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Result {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
     var environment = ProcessInfo.processInfo.environment
     environment["ECGXAI_THREADS"] = "2"
+    environment.merge(extra) { $1 }
     process.environment = environment
     let out = Pipe(), err = Pipe()
     process.standardOutput = out

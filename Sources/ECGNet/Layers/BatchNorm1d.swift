@@ -124,31 +124,52 @@ public final class BatchNorm1d: Layer, @unchecked Sendable {
     var gradInput = upstream
     if options.training {
       let count = Float(n * l)
-      for ch in 0..<c {
-        var sumG = 0.0
-        var sumGX = 0.0
-        let (mean, inv) = (batchMean[ch], batchInverseStd[ch])
-        for s in 0..<n {
-          let base = (s * c + ch) * l
-          for t in 0..<l {
-            let g = Double(upstream.scalars[base + t])
-            sumG += g
-            sumGX += g * Double((input.scalars[base + t] - mean) * inv)
+      // Channels in parallel: each reads and writes only its own rows and sums them in the same
+      // order as a serial loop, so the result does not depend on the threads.
+      var sums = [Double](repeating: 0, count: 2 * c)
+      let gammas = weight.value.scalars
+      let (means, inverses) = (batchMean, batchInverseStd)
+      upstream.withUnsafeBufferPointer { gBuffer in
+        input.withUnsafeBufferPointer { xBuffer in
+          gradInput.withUnsafeMutableBufferPointer { outBuffer in
+            sums.withUnsafeMutableBufferPointer { sumBuffer in
+              let g = SendablePointer(UnsafeMutablePointer(mutating: gBuffer.baseAddress!))
+              let x = SendablePointer(UnsafeMutablePointer(mutating: xBuffer.baseAddress!))
+              let out = SendablePointer(outBuffer.baseAddress!)
+              let sumsOut = SendablePointer(sumBuffer.baseAddress!)
+              parallelFor(c) { ch in
+                var sumG = 0.0
+                var sumGX = 0.0
+                let (mean, inv) = (means[ch], inverses[ch])
+                for s in 0..<n {
+                  let base = (s * c + ch) * l
+                  for t in 0..<l {
+                    let gValue = Double(g.pointer[base + t])
+                    sumG += gValue
+                    sumGX += gValue * Double((x.pointer[base + t] - mean) * inv)
+                  }
+                }
+                sumsOut.pointer[2 * ch] = sumG
+                sumsOut.pointer[2 * ch + 1] = sumGX
+                let gamma = gammas[ch]
+                let meanG = Float(sumG) / count
+                let meanGX = Float(sumGX) / count
+                for s in 0..<n {
+                  let base = (s * c + ch) * l
+                  for t in 0..<l {
+                    let xHat = (x.pointer[base + t] - mean) * inv
+                    out.pointer[base + t] = gamma * inv * (g.pointer[base + t] - meanG - xHat * meanGX)
+                  }
+                }
+              }
+            }
           }
         }
-        if options.parameterGradients {
-          weight.gradient.scalars[ch] += Float(sumGX)
-          bias.gradient.scalars[ch] += Float(sumG)
-        }
-        let gamma = weight.value.scalars[ch]
-        let meanG = Float(sumG) / count
-        let meanGX = Float(sumGX) / count
-        for s in 0..<n {
-          let base = (s * c + ch) * l
-          for t in 0..<l {
-            let xHat = (input.scalars[base + t] - mean) * inv
-            gradInput.scalars[base + t] = gamma * inv * (upstream.scalars[base + t] - meanG - xHat * meanGX)
-          }
+      }
+      if options.parameterGradients {
+        for ch in 0..<c {
+          weight.gradient.scalars[ch] += Float(sums[2 * ch + 1])
+          bias.gradient.scalars[ch] += Float(sums[2 * ch])
         }
       }
     } else {

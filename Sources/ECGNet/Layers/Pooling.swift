@@ -21,36 +21,8 @@ public final class MaxPool1d: Layer, @unchecked Sendable {
   public func outputLength(_ length: Int) -> Int { (length + 2 * padding - kernelSize) / stride + 1 }
 
   public func forward(_ input: Tensor, options: PassOptions, hooks: PassHooks) -> Tensor {
-    let (n, c, l) = (input.shape[0], input.shape[1], input.shape[2])
-    let lo = outputLength(l)
-    var output = Tensor(zeros: [n, c, lo])
-    var indices = [Int32](repeating: 0, count: n * c * lo)
-    let (kernelSize, stride, padding) = (self.kernelSize, self.stride, self.padding)
-    input.withUnsafeBufferPointer { x in
-      output.withUnsafeMutableBufferPointer { y in
-        indices.withUnsafeMutableBufferPointer { index in
-          let (xs, ys, indexes) = (
-            SendablePointer(UnsafeMutablePointer(mutating: x.baseAddress!)), SendablePointer(y.baseAddress!),
-            SendablePointer(index.baseAddress!))
-          parallelChunks(n * c, minimumChunk: Tensor.rowsPerChunk(l)) { rows in
-            for row in rows {
-              let xr = xs.pointer + row * l
-              for t in 0..<lo {
-                let start = t * stride - padding
-                var best = -Float.infinity
-                var bestIndex = max(start, 0)
-                for j in max(start, 0)..<min(start + kernelSize, l) {
-                  let v = xr[j]
-                  if v > best || v.isNaN { best = v; bestIndex = j }
-                }
-                ys.pointer[row * lo + t] = best
-                indexes.pointer[row * lo + t] = Int32(bestIndex)
-              }
-            }
-          }
-        }
-      }
-    }
+    let (output, indices) = input.maxPooled(
+      kernelSize: kernelSize, stride: stride, padding: padding, outLength: outputLength(input.shape[2]))
     if options.recordForBackward { argmax = indices }
     return output
   }

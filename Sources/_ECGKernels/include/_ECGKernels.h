@@ -1,7 +1,8 @@
 // _ECGKernels: the register micro-kernel of ecgxai's SGEMM, in C so that the compiler emits
-// fused multiply-adds (Swift does not contract `c += a * b` into FMA). Variants for AVX-512,
-// AVX2+FMA and baseline x86-64 are compiled with per-function target attributes and chosen at
-// run time by CPUID, so one binary runs everywhere at the best speed the CPU allows.
+// fused multiply-adds (Swift does not contract `c += a * b` into FMA), and the element-wise
+// kernels of the passes. Variants for AVX-512, AVX2+FMA and baseline x86-64 are compiled with
+// per-function target attributes and chosen at run time by CPUID (or pinned by ECGXAI_ISA), so
+// one binary runs everywhere at the best speed the CPU allows.
 #ifndef ECG_KERNELS_H
 #define ECG_KERNELS_H
 
@@ -14,8 +15,17 @@ extern "C" {
 void ecg_sgemm_micro_6x32(long kc, const float *a, const float *b, float *c, long ldc,
                           int rows, int cols, int accumulate);
 
-/// The instruction set the micro-kernel uses on this CPU: "avx512f", "avx2+fma" or "baseline".
+/// The instruction set every kernel (the micro-kernel and the element-wise ones) runs with:
+/// "avx512f", "avx2+fma" or "baseline" — the best this CPU supports, or the one the environment
+/// variable ECGXAI_ISA pins (avx512, avx2, baseline; auto or unset = the best).
 const char *ecg_sgemm_micro_isa(void);
+
+/// The best instruction set this CPU supports ("avx512f", "avx2+fma" or "baseline").
+const char *ecg_isa_best(void);
+
+/// Why ECGXAI_ISA was not followed (an unknown value, or a set this CPU lacks; the best supported
+/// set runs instead), or NULL when it was followed or is unset.
+const char *ecg_isa_problem(void);
 
 /// glibc only: raise malloc's mmap and trim thresholds to 1 GiB so freed tensor buffers are
 /// reused instead of unmapped (no-op elsewhere). Returns 1 if applied.
@@ -46,6 +56,10 @@ void ecg_add_scalar(long n, float value, int relu, float *x);
 /// Average pooling of `rows` rows of `length` samples (no padding): y [rows, outLength].
 void ecg_avg_pool(long rows, long length, long outLength, long kernel, long stride,
                   const float *x, float *y);
+/// Max pooling of `rows` rows (window `kernel`, step `stride`, `padding` samples that never
+/// win): y and index [rows, outLength]; index holds each window's first maximum (a NaN wins).
+void ecg_max_pool(long rows, long length, long outLength, long kernel, long stride, long padding,
+                  const float *x, float *y, int *index);
 /// GEMM packing: op(A) rows [i0, i0+mc) × columns [p0, p0+kc) into zero-padded 6-row panels.
 void ecg_pack_a(const float *a, long lda, int transposed, long i0, long mc, long p0, long kc,
                 float *packed);
@@ -55,6 +69,9 @@ void ecg_pack_b(const float *b, long ldb, int transposed, long p0, long kc, long
 /// One im2col row of a strided convolution: row[t] = x[t·stride + offset] (0 outside the signal).
 void ecg_strided_row(const float *x, long length, long offset, long stride, long outLength,
                      float *row);
+/// Its adjoint: x[t·stride + offset] += row[t] for every t whose position lies in [0, length).
+void ecg_strided_row_add(const float *row, long outLength, long offset, long stride, long length,
+                         float *x);
 /// y += a · x (double; product rounded before the sum, as Swift computes it).
 void ecg_daxpy(long n, double a, const double *x, double *y);
 /// Its adjoint: gx [rows, length] += each window's g / window length.

@@ -82,12 +82,12 @@ struct BenchEngine: ParsableCommand {
       let fields = results.map { "\"\($0.0)\": \(String(format: "%.3f", $0.1))" }
       let meta = [
         "\"threads\": \(parallelThreadCount)", "\"batch\": \(batch)", "\"length\": \(length)",
-        "\"arch\": \"\(arch)\"", "\"gemm_backend\": \"\(GEMM.backend.rawValue)\"",
+        "\"arch\": \"\(arch)\"", "\"isa\": \"\(GEMM.kernelInstructionSet)\"", "\"gemm_backend\": \"\(GEMM.backend.rawValue)\"",
         "\"blas_library\": \(GEMM.blasLibrary.map { "\"\($0)\"" } ?? "null")",
       ]
       print("{" + (fields + meta).joined(separator: ", ") + "}")
     } else {
-      print("ecgxai bench engine — threads \(parallelThreadCount), GEMM backend "
+      print("ecgxai bench engine — threads \(parallelThreadCount), kernels \(GEMM.kernelInstructionSet), GEMM backend "
         + "\(GEMM.backend.rawValue)\(GEMM.blasLibrary.map { " (\($0))" } ?? "")")
       if let swiftGEMM = results.first(where: { $0.0 == "gemm_gflops_swift" }) {
         print("  GEMM 1024³, Swift kernel      \(format(swiftGEMM.1)) GFLOP/s")

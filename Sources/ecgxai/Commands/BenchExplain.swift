@@ -48,9 +48,10 @@ struct BenchExplain: ParsableCommand {
     results.append(("peak_rss_mb", Double(usage.ru_maxrss) / 1024))
     if json {
       let fields = results.map { "\"\($0.0)\": \(String(format: "%.3f", $0.1))" }
-      print("{" + (fields + ["\"threads\": \(parallelThreadCount)", "\"batch\": \(batch)", "\"arch\": \"\(arch)\""]).joined(separator: ", ") + "}")
+      print("{" + (fields + ["\"threads\": \(parallelThreadCount)", "\"batch\": \(batch)", "\"arch\": \"\(arch)\"", "\"isa\": \"\(GEMM.kernelInstructionSet)\""]).joined(separator: ", ") + "}")
     } else {
-      print("ecgxai bench explain — \(arch), threads \(parallelThreadCount), batch \(batch)")
+      print("ecgxai bench explain — \(arch), threads \(parallelThreadCount), batch \(batch), kernels "
+        + GEMM.kernelInstructionSet)
       for (key, value) in results { print("  \(key.padding(toLength: 16, withPad: " ", startingAt: 0)) \(String(format: "%9.1f", value))") }
     }
   }
