@@ -97,18 +97,21 @@ struct KernelLBFGS {
         let p = pairs[i]
         let a = p.rho * (dot(p.ks, q) + p.sb * qb)
         coefficients[i] = a
-        for j in 0..<n { q[j] -= a * p.y[j]; kq[j] -= a * p.ky[j] }
+        Self.subtract(a, times: p.y, from: &q)
+        Self.subtract(a, times: p.ky, from: &kq)
         qb -= a * p.yb
       }
       var scale = 1.0
       if let last = pairs.last { scale = 1 / (last.rho * norm2(last.y, last.ky, last.yb)) }
       else { scale = 1 / max(initialNorm, 1e-300) }
-      var r = q.map { $0 * scale }, kr = kq.map { $0 * scale }, rb = qb * scale
+      let directionScale = scale
+      var r = q.map { $0 * directionScale }, kr = kq.map { $0 * directionScale }, rb = qb * scale
       for i in pairs.indices {
         let p = pairs[i]
         let beta = p.rho * (dot(p.ky, r) + p.yb * rb)
         let c = coefficients[i] - beta
-        for j in 0..<n { r[j] += c * p.s[j]; kr[j] += c * p.ks[j] }
+        Self.add(c, times: p.s, to: &r)
+        Self.add(c, times: p.ks, to: &kr)
         rb += c * p.sb
       }
       // Direction d = −r; directional derivative ⟨∇, d⟩.
@@ -122,15 +125,21 @@ struct KernelLBFGS {
       var step = 1.0
       var accepted: (value: Double, g: [Double])?
       for _ in 0..<60 {
-        let trialK = (0..<n).map { kAlpha[$0] - step * kr[$0] }
-        let trialAlpha = (0..<n).map { alpha[$0] - step * r[$0] }
+        // No closure captures a `var` here: a captured var is boxed for the whole function, and
+        // every access to it (α, Kα in the loops below) then retains and releases the box —
+        // half of the TCAV step's time went there.
+        let trialStep = step
+        let trialK = zip(kAlpha, kr).map { $0 - trialStep * $1 }
+        let trialAlpha = zip(alpha, r).map { $0 - trialStep * $1 }
         let trial = evaluate(trialK, trialAlpha, b - step * rb)
         if trial.value <= value + 1e-4 * step * slope { accepted = trial; break }
         step *= 0.5
       }
       guard let next = accepted else { break }
-      let s = r.map { -step * $0 }, ks = kr.map { -step * $0 }, sb = -step * rb
-      for j in 0..<n { alpha[j] += s[j]; kAlpha[j] += ks[j] }
+      let acceptedStep = step
+      let s = r.map { -acceptedStep * $0 }, ks = kr.map { -acceptedStep * $0 }, sb = -step * rb
+      Self.add(1, times: s, to: &alpha)
+      Self.add(1, times: ks, to: &kAlpha)
       b += sb
       let (newGamma, newGammaB) = gradient(next.g, alpha)
       let newKGamma = kTimes(newGamma)
@@ -147,5 +156,27 @@ struct KernelLBFGS {
       if decrease <= 1e-15 * max(1, abs(value)) { break }
     }
     return Solution(alpha: alpha, intercept: b, iterations: iteration)
+  }
+
+  // The vector updates of the two-loop recursion through unsafe buffers: element by element on
+  // the arrays (one of them inside a tuple of the history) they retained and released an array
+  // per element — half of the TCAV step's time. `add(1, …)` adds 1·x[j], which is x[j] exactly.
+
+  /// y[j] += a · x[j].
+  private static func add(_ a: Double, times x: [Double], to y: inout [Double]) {
+    x.withUnsafeBufferPointer { xv in
+      y.withUnsafeMutableBufferPointer { yv in
+        for j in 0..<yv.count { yv[j] += a * xv[j] }
+      }
+    }
+  }
+
+  /// y[j] −= a · x[j].
+  private static func subtract(_ a: Double, times x: [Double], from y: inout [Double]) {
+    x.withUnsafeBufferPointer { xv in
+      y.withUnsafeMutableBufferPointer { yv in
+        for j in 0..<yv.count { yv[j] -= a * xv[j] }
+      }
+    }
   }
 }
