@@ -166,25 +166,39 @@ public enum Similarity {
     var nextKeys = [UInt64](repeating: 0, count: n)
     var nextOrder = [Int](repeating: 0, count: n)
     var counts = [Int](repeating: 0, count: 256)
-    for shift in stride(from: 0, to: 64, by: 8) {
-      for i in 0..<256 { counts[i] = 0 }
-      for key in keys { counts[Int((key >> UInt64(shift)) & 0xff)] += 1 }
-      if counts.contains(n) { continue }  // every key has this byte: the pass would not move any
-      var start = 0
-      for i in 0..<256 {
-        let c = counts[i]
-        counts[i] = start
-        start += c
+    for shift in stride(from: UInt64(0), to: 64, by: 8) {
+      let moved = keys.withUnsafeBufferPointer { k in
+        order.withUnsafeBufferPointer { o in
+          nextKeys.withUnsafeMutableBufferPointer { nk in
+            nextOrder.withUnsafeMutableBufferPointer { no in
+              counts.withUnsafeMutableBufferPointer { c in
+                for i in 0..<256 { c[i] = 0 }
+                for i in 0..<n { c[Int((k[i] >> shift) & 0xff)] += 1 }
+                // Every key has this byte: the pass would not move any.
+                for i in 0..<256 where c[i] == n { return false }
+                var start = 0
+                for i in 0..<256 {
+                  let count = c[i]
+                  c[i] = start
+                  start += count
+                }
+                for i in 0..<n {
+                  let bucket = Int((k[i] >> shift) & 0xff)
+                  let target = c[bucket]
+                  c[bucket] = target + 1
+                  nk[target] = k[i]
+                  no[target] = o[i]
+                }
+                return true
+              }
+            }
+          }
+        }
       }
-      for i in 0..<n {
-        let bucket = Int((keys[i] >> UInt64(shift)) & 0xff)
-        let target = counts[bucket]
-        counts[bucket] = target + 1
-        nextKeys[target] = keys[i]
-        nextOrder[target] = order[i]
+      if moved {
+        swap(&keys, &nextKeys)
+        swap(&order, &nextOrder)
       }
-      swap(&keys, &nextKeys)
-      swap(&order, &nextOrder)
     }
     return order
   }
