@@ -258,6 +258,8 @@ def write_fixtures(root):
     # Formats 8, 16, 61, 80, 160, 212, 310, 311, 24, 32 in one record (verbatim, 499 samples).
     copy("binformats.hea", *["binformats.d%d" % i for i in range(10)])
     expect("binformats", "verbatim: one signal in each of ten formats, CRLF, descriptions with spaces")
+    copy("flacformats.hea", "flacformats.d0", "flacformats.d1", "flacformats.d2")
+    expect("flacformats", "verbatim: FLAC-compressed signal files of formats 508, 516 and 524")
     for n in ["310derive_3", "311derive_3", "311derive_4"]:
         copy(n + ".hea", n + ".dat")
         expect(n, "verbatim: a trailing partial block of format %s" % n[:3])

@@ -13,7 +13,7 @@ extension WFDB {
         let b = all.baseAddress! + min(offset, all.count)
         @inline(__always) func byte(_ i: Int) -> Int32 { i < available ? Int32(b[i]) : 0 }
         switch format {
-        case .format0:
+        case .format0, .format508, .format516, .format524:
           break
         case .format8:
           for i in 0..<count { out[i] = Int32(Int8(bitPattern: UInt8(byte(i)))) }

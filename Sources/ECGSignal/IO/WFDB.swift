@@ -3,7 +3,8 @@ import Foundation
 
 /// WFDB records (PhysioNet): a text header (`NAME.hea`) and binary signal files (`NAME.dat`).
 ///
-/// Reads formats 8, 16, 24, 32, 61, 80, 160, 212, 310 and 311, single- and multi-segment records
+/// Reads formats 8, 16, 24, 32, 61, 80, 160, 212, 310, 311 and FLAC's 508, 516 and 524 (with a
+/// FLAC decoder of ours), single- and multi-segment records
 /// (fixed and variable layout), several signal files, byte offsets, skew, several samples per
 /// frame, `.mat` signal files (MATLAB 4 as the Challenges write them, MATLAB 5 as wfdb2mat does,
 /// wherever the header says they start); checks the per-signal checksums that headers give (a
@@ -36,8 +37,8 @@ public enum WFDB {
   /// standard leads (`i`, `avr`, `MLII`, …) are spelt as `ECGRecord.standardLeadNames` spells
   /// them when no other signal denotes the same lead; other names are kept.
   /// - Throws: `WFDBError` naming the file (and the header line) for a missing or malformed
-  ///   header, a missing or truncated signal file, a checksum that does not match the samples, a
-  ///   format that is not read (FLAC).
+  ///   header, a missing or truncated signal file (or corrupt FLAC stream), a checksum that does
+  ///   not match the samples, a format number that WFDB does not define.
   public static func read(_ recordPath: URL) throws -> ECGRecord {
     let header = try readHeader(recordPath)
     let directory = recordPath.deletingLastPathComponent()
@@ -98,6 +99,15 @@ public enum WFDB {
       }
       let perFrame = indices.map { header.signals[$0].samplesPerFrame }
       let frame = perFrame.reduce(0, +)
+      if format.isFLAC {
+        let (values, frames) = try readFLAC(
+          data, url: url, format: format, samplesPerFrame: perFrame, sampleOffset: first.byteOffset,
+          sampleCount: sampleCount)
+        if sampleCount == nil { sampleCount = frames }
+        try unpack(values, frames: frames, frame: frame, indices: indices, perFrame: perFrame, header: header,
+                   format: format, headerPath: headerPath, into: &digital)
+        continue
+      }
       var offset = first.byteOffset
       var columnMajor = false
       // A MATLAB file: its own header says where the samples start, whatever the .hea says.
@@ -143,46 +153,8 @@ public enum WFDB {
         let stored = values
         for t in 0..<n { for k in 0..<frame { values[t * frame + k] = stored[k * n + t] } }
       }
-      var start = 0
-      for (k, signal) in indices.enumerated() {
-        let spec = header.signals[signal]
-        let spf = perFrame[k]
-        // Every stored sample of the signal, in order (format 8: differences made absolute).
-        var stored = [Int32](repeating: 0, count: n * spf)
-        var accumulator = Int32(truncatingIfNeeded: spec.initialValue)
-        for t in 0..<n {
-          for j in 0..<spf {
-            let v = values[t * frame + start + j]
-            if format == .format8 {
-              accumulator &+= v
-              stored[t * spf + j] = accumulator
-            } else {
-              stored[t * spf + j] = v
-            }
-          }
-        }
-        start += spf
-        if let expected = spec.checksum {
-          var sum: Int64 = 0
-          for v in stored { sum &+= Int64(v) }
-          let actual = Int(sum & 0xFFFF)
-          if actual != (expected & 0xFFFF) {
-            throw WFDBError.checksumMismatch(
-              path: headerPath, signal: spec.description.isEmpty ? "\(signal)" : spec.description,
-              expected: expected, actual: actual > 32767 ? actual - 65536 : actual)
-          }
-        }
-        // Frames averaged as wfdb-python's smooth_frames does (integer mean, toward zero).
-        if spf > 1 {
-          digital[signal] = (0..<n).map { t in
-            var sum: Int64 = 0
-            for j in 0..<spf { sum += Int64(stored[t * spf + j]) }
-            return Int32(truncatingIfNeeded: sum / Int64(spf))
-          }
-        } else {
-          digital[signal] = stored
-        }
-      }
+      try unpack(values, frames: n, frame: frame, indices: indices, perFrame: perFrame, header: header,
+                 format: format, headerPath: headerPath, into: &digital)
     }
     let n = sampleCount ?? 0
     var samples = [Float](repeating: .nan, count: header.signals.count * n)
@@ -204,6 +176,102 @@ public enum WFDB {
       }
     }
     return (samples, n)
+  }
+
+  /// Splits the interleaved digital `values` of one signal file (`frames` frames of `frame`
+  /// samples) into its signals: format 8's differences made absolute, checksums checked, several
+  /// samples per frame averaged (integer mean, toward zero, as wfdb-python's smooth_frames).
+  static func unpack(
+    _ values: [Int32], frames n: Int, frame: Int, indices: [Int], perFrame: [Int], header: WFDBHeader,
+    format: WFDBFormat, headerPath: String, into digital: inout [[Int32]?]
+  ) throws {
+    var start = 0
+    for (k, signal) in indices.enumerated() {
+      let spec = header.signals[signal]
+      let spf = perFrame[k]
+      // Every stored sample of the signal, in order (format 8: differences made absolute).
+      var stored = [Int32](repeating: 0, count: n * spf)
+      var accumulator = Int32(truncatingIfNeeded: spec.initialValue)
+      for t in 0..<n {
+        for j in 0..<spf {
+          let v = values[t * frame + start + j]
+          if format == .format8 {
+            accumulator &+= v
+            stored[t * spf + j] = accumulator
+          } else {
+            stored[t * spf + j] = v
+          }
+        }
+      }
+      start += spf
+      if let expected = spec.checksum {
+        var sum: Int64 = 0
+        for v in stored { sum &+= Int64(v) }
+        let actual = Int(sum & 0xFFFF)
+        if actual != (expected & 0xFFFF) {
+          throw WFDBError.checksumMismatch(
+            path: headerPath, signal: spec.description.isEmpty ? "\(signal)" : spec.description,
+            expected: expected, actual: actual > 32767 ? actual - 65536 : actual)
+        }
+      }
+      // Frames averaged as wfdb-python's smooth_frames does (integer mean, toward zero).
+      if spf > 1 {
+        digital[signal] = (0..<n).map { t in
+          var sum: Int64 = 0
+          for j in 0..<spf { sum += Int64(stored[t * spf + j]) }
+          return Int32(truncatingIfNeeded: sum / Int64(spf))
+        }
+      } else {
+        digital[signal] = stored
+      }
+    }
+  }
+
+  /// Decodes a FLAC signal file (formats 508/516/524): one channel per signal, each signal's
+  /// samples of a frame consecutive in its channel; the byte offset field counts samples to skip.
+  /// Returns the values interleaved as a binary signal file holds them, and the frame count.
+  static func readFLAC(
+    _ data: Data, url: URL, format: WFDBFormat, samplesPerFrame: [Int], sampleOffset: Int, sampleCount: Int?
+  ) throws -> (values: [Int32], frames: Int) {
+    func fail(_ reason: String) -> WFDBError { .unsupportedRecord(path: url.path, reason: reason) }
+    let spf = samplesPerFrame[0]
+    guard samplesPerFrame.allSatisfy({ $0 == spf }) else {
+      throw fail("the signals of a FLAC file must have the same samples per frame")
+    }
+    let channels = samplesPerFrame.count
+    var limit = Int.max
+    if let sampleCount {
+      let (wanted, overflow) = sampleCount.multipliedReportingOverflow(by: spf)
+      let (total, overflow2) = wanted.addingReportingOverflow(sampleOffset)
+      guard !overflow, !overflow2 else { throw fail("the sample count is too large") }
+      limit = total
+    }
+    let stream: FLACDecoder.Stream
+    do {
+      stream = try FLACDecoder.decode(data, limit: limit, maximumSamples: maximumMultiSegmentSamples)
+    } catch let failure as FLACDecoder.Failure {
+      throw fail("corrupt FLAC stream: \(failure.reason)")
+    }
+    guard stream.channels == channels else {
+      throw fail("the FLAC stream has \(stream.channels) channels for \(channels) signals")
+    }
+    guard stream.bitsPerSample <= format.bits else {
+      throw fail("the FLAC stream has \(stream.bitsPerSample)-bit samples, format \(format.rawValue) at most \(format.bits)")
+    }
+    let available = max(0, stream.samples[0].count - sampleOffset)
+    let n = sampleCount ?? available / spf
+    guard available >= n * spf else {
+      throw fail("the FLAC stream holds \(available) samples per signal after the offset, the header needs \(n * spf)")
+    }
+    let frame = channels * spf
+    var values = [Int32](repeating: 0, count: n * frame)
+    for k in 0..<channels {
+      let channel = stream.samples[k]
+      for t in 0..<n {
+        for j in 0..<spf { values[t * frame + k * spf + j] = channel[sampleOffset + t * spf + j] }
+      }
+    }
+    return (values, n)
   }
 
   /// How many of `units` make one millivolt (`uV` → 1000), or nil when `units` is not a voltage.

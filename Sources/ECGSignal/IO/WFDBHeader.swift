@@ -12,8 +12,7 @@ public enum WFDBError: Error, CustomStringConvertible, Equatable {
   case truncatedSignalFile(path: String, expectedBytes: Int, actualBytes: Int)
   /// The 16-bit checksum of a signal does not match the header.
   case checksumMismatch(path: String, signal: String, expected: Int, actual: Int)
-  /// The storage format on header line `line` is not read (FLAC formats 508/516/524, unknown
-  /// numbers).
+  /// The storage format on header line `line` is not a WFDB format.
   case unsupportedFormat(path: String, line: Int, format: Int)
   /// The record cannot be handled (inconsistent signals, nested multi-segment records, …).
   case unsupportedRecord(path: String, reason: String)
@@ -31,10 +30,6 @@ public enum WFDBError: Error, CustomStringConvertible, Equatable {
       "\(path): signal file is truncated (\(actual) of \(expected) bytes)"
     case .checksumMismatch(let path, let signal, let expected, let actual):
       "\(path): checksum mismatch in signal \(signal) (header \(expected), data \(actual)); the file is corrupt"
-    case .unsupportedFormat(let path, let line, let format) where WFDBFormat.flacFormats.contains(format):
-      "\(path):\(line): FLAC-compressed signal files (format \(format)) are not read; convert the "
-        + "record to format 16 with the WFDB tools (wfdb-python: wfdb.rdrecord, then wfdb.wrsamp "
-        + "with fmt=['16', …]) and read the copy"
     case .unsupportedFormat(let path, let line, let format):
       "\(path):\(line): WFDB format \(format) is not supported (supported: "
         + "\(WFDBFormat.allCases.map { String($0.rawValue) }.joined(separator: ", ")))"
@@ -69,19 +64,28 @@ public enum WFDBFormat: Int, Sendable, CaseIterable {
   case format310 = 310
   /// Three 10-bit two's-complement samples packed in a little-endian 32-bit word.
   case format311 = 311
+  /// FLAC-compressed, 8 bits a sample (one FLAC channel per signal).
+  case format508 = 508
+  /// FLAC-compressed, 16 bits a sample.
+  case format516 = 516
+  /// FLAC-compressed, 24 bits a sample.
+  case format524 = 524
 
-  /// The FLAC-compressed formats (508, 516, 524), which are recognised and refused.
+  /// The FLAC-compressed formats (508, 516, 524).
   public static let flacFormats: Set<Int> = [508, 516, 524]
+
+  /// True for the FLAC-compressed formats, whose byte offset counts samples.
+  public var isFLAC: Bool { Self.flacFormats.contains(rawValue) }
 
   /// The digital range of the format; the minimum is reserved for missing samples (NaN), except
   /// in format 8, which has no missing value.
   public var digitalRange: ClosedRange<Int> {
     switch self {
-    case .format80: -128...127
-    case .format16, .format61, .format160: -32768...32767
+    case .format80, .format508: -128...127
+    case .format16, .format61, .format160, .format516: -32768...32767
     case .format212: -2048...2047
     case .format310, .format311: -512...511
-    case .format24: -8_388_608...8_388_607
+    case .format24, .format524: -8_388_608...8_388_607
     case .format32, .format8, .format0: Int(Int32.min)...Int(Int32.max)
     }
   }
@@ -98,20 +102,21 @@ public enum WFDBFormat: Int, Sendable, CaseIterable {
   public var bits: Int {
     switch self {
     case .format0: 0
-    case .format8, .format80: 8
-    case .format16, .format61, .format160: 16
+    case .format8, .format80, .format508: 8
+    case .format16, .format61, .format160, .format516: 16
     case .format212: 12
     case .format310, .format311: 10
-    case .format24: 24
+    case .format24, .format524: 24
     case .format32: 32
     }
   }
 
   /// Bytes needed to read `count` samples (a trailing partial block of 212, 310 and 311 counts
   /// as wfdb-python's reader counts it: 310 needs its whole last 4-byte block for 2 samples).
+  /// FLAC streams have no fixed size: 0.
   public func byteCount(samples count: Int) -> Int {
     switch self {
-    case .format0: 0
+    case .format0, .format508, .format516, .format524: 0
     case .format8, .format80: count
     case .format16, .format61, .format160: 2 * count
     case .format212: (3 * count + 1) / 2
@@ -125,7 +130,7 @@ public enum WFDBFormat: Int, Sendable, CaseIterable {
   /// The most samples whose bytes fit in `bytes` (how a record without a sample count is sized).
   func samplesFitting(bytes: Int) -> Int {
     switch self {
-    case .format0: 0
+    case .format0, .format508, .format516, .format524: 0
     case .format8, .format80: bytes
     case .format16, .format61, .format160: bytes / 2
     case .format212: bytes * 2 / 3

@@ -6,7 +6,7 @@ import Testing
 /// Real PhysioNet records from wfdb-python's sample-data (excerpts and small files verbatim,
 /// written by tools/reference/wfdb_sample_check.py --fixtures) read as `wfdb.rdrecord` reads
 /// them: every format, CRLF headers with comments and blank lines, skew, several samples per
-/// frame, fixed and variable multi-segment layouts, MATLAB 4 and 5 signal files.
+/// frame, FLAC formats, fixed and variable multi-segment layouts, MATLAB 4 and 5 signal files.
 @Suite struct WFDBSampleDataTests {
   static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent()
@@ -129,10 +129,19 @@ import Testing
     #expect(text?.contains("100_excerpt.dat: signal file is truncated (1000 of 10800 bytes)") == true, "\(text ?? "read")")
   }
 
-  @Test func flacFormatsAreRefusedWithWhatToDo() throws {
-    let dir = try scratch([], header: ("f", "f 1 200 10\nf.d1 516 200/mV 16 0 0 0 0 I\n"))
-    let text = message(dir.appendingPathComponent("f"))
-    #expect(text?.contains("f.hea:2: FLAC-compressed signal files (format 516) are not read") == true, "\(text ?? "read")")
+  @Test func damagedFLACStreamsAreErrorsNamingTheFile() throws {
+    let files = ["flacformats.hea", "flacformats.d0", "flacformats.d1", "flacformats.d2"]
+    let cut = try scratch(files)
+    let d1 = cut.appendingPathComponent("flacformats.d1")
+    try Data(contentsOf: d1).prefix(300).write(to: d1)
+    let text = message(cut.appendingPathComponent("flacformats"))
+    #expect(text?.contains("flacformats.d1: unsupported WFDB record: corrupt FLAC stream") == true, "\(text ?? "read")")
+    let notFLAC = try scratch(files)
+    try Data(repeating: 7, count: 100).write(to: notFLAC.appendingPathComponent("flacformats.d2"))
+    #expect(message(notFLAC.appendingPathComponent("flacformats"))?.contains("no 'fLaC' marker") == true)
+    // Two signals in a file holding one FLAC channel.
+    let channels = try scratch(["flacformats.d0"], header: ("c", "c 2 200 10\nflacformats.d0 508 200 8 0 0 0 0 A\nflacformats.d0 508 200 8 0 0 0 0 B\n"))
+    #expect(message(channels.appendingPathComponent("c"))?.contains("1 channels for 2 signals") == true)
   }
 
   @Test func multiSegmentRecordsThatCannotBeJoinedAreErrors() throws {
