@@ -212,7 +212,7 @@ struct FLACDecoder {
     /// The next `n` (≤ 56) bits as an unsigned number.
     mutating func bits(_ n: Int) throws -> Int {
       guard n > 0 else { return 0 }
-      guard n <= remainingBits else { throw Failure(reason: "the stream ends inside a frame") }
+      guard n <= remainingBits else { throw Failure(reason: "the stream is cut short") }
       var value = 0
       var left = n
       while left > 0 {
@@ -237,7 +237,7 @@ struct FLACDecoder {
     mutating func unary() throws -> Int {
       var zeros = 0
       while true {
-        guard position < bytes.count * 8 else { throw Failure(reason: "the stream ends inside a frame") }
+        guard position < bytes.count * 8 else { throw Failure(reason: "the stream is cut short") }
         let bit = (bytes[position >> 3] >> (7 - UInt8(position & 7))) & 1
         position += 1
         if bit == 1 { return zeros }
