@@ -22,7 +22,9 @@ struct FLACDecoder {
   ///   can stand for millions of samples).
   static func decode(_ data: Data, limit: Int, maximumSamples: Int) throws -> Stream {
     var reader = BitReader(bytes: [UInt8](data))
-    guard try reader.bits(32) == 0x664C_6143 else { throw Failure(reason: "not a FLAC stream (no 'fLaC' marker)") }
+    guard try reader.bits(32) == 0x664C_6143 else {
+      throw Failure(reason: "not a FLAC stream (no 'fLaC' marker)")
+    }
     var channels = 0
     var bitsPerSample = 0
     var last = false
@@ -99,7 +101,8 @@ struct FLACDecoder {
     }
     let frameChannels = assignment <= 7 ? assignment + 1 : 2
     guard assignment <= 10, frameChannels == channels else {
-      throw Failure(reason: "a frame of channel assignment \(assignment) in a stream of \(channels) channels")
+      throw Failure(
+        reason: "a frame of channel assignment \(assignment) in a stream of \(channels) channels")
     }
     var block = [[Int64]]()
     for c in 0..<channels {
@@ -122,7 +125,9 @@ struct FLACDecoder {
         }
       }
     }
-    for c in 0..<channels { samples[c].append(contentsOf: block[c].map { Int32(truncatingIfNeeded: $0) }) }
+    for c in 0..<channels {
+      samples[c].append(contentsOf: block[c].map { Int32(truncatingIfNeeded: $0) })
+    }
   }
 
   static func decodeSubframe(_ reader: inout BitReader, count: Int, bits: Int) throws -> [Int64] {
@@ -140,14 +145,18 @@ struct FLACDecoder {
       out = try (0..<count).map { _ in try reader.signed(width) }
     case 8...12:
       let order = type - 8
-      guard order <= count else { throw Failure(reason: "predictor order \(order) above the block size") }
+      guard order <= count else {
+        throw Failure(reason: "predictor order \(order) above the block size")
+      }
       out = try (0..<order).map { _ in try reader.signed(width) }
       out += try residual(&reader, count: count, order: order)
       let coefficients: [Int64] = [[], [1], [2, -1], [3, -3, 1], [4, -6, 4, -1]][order]
       predict(&out, coefficients: coefficients, shift: 0, order: order)
     case 32...63:
       let order = (type & 31) + 1
-      guard order <= count else { throw Failure(reason: "predictor order \(order) above the block size") }
+      guard order <= count else {
+        throw Failure(reason: "predictor order \(order) above the block size")
+      }
       out = try (0..<order).map { _ in try reader.signed(width) }
       let precision = try reader.bits(4) + 1
       guard precision < 16 else { throw Failure(reason: "invalid LPC precision") }
@@ -246,7 +255,9 @@ struct FLACDecoder {
     }
 
     mutating func skip(bytes n: Int) throws {
-      guard n * 8 <= remainingBits else { throw Failure(reason: "a metadata block runs past the end") }
+      guard n * 8 <= remainingBits else {
+        throw Failure(reason: "a metadata block runs past the end")
+      }
       position += n * 8
     }
 

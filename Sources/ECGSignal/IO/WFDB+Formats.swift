@@ -36,7 +36,8 @@ extension WFDB {
           }
         case .format32:
           for i in 0..<count {
-            let u = UInt32(byte(4 * i)) | UInt32(byte(4 * i + 1)) << 8 | UInt32(byte(4 * i + 2)) << 16
+            let u =
+              UInt32(byte(4 * i)) | UInt32(byte(4 * i + 1)) << 8 | UInt32(byte(4 * i + 2)) << 16
               | UInt32(byte(4 * i + 3)) << 24
             out[i] = Int32(bitPattern: u)
           }
@@ -44,7 +45,8 @@ extension WFDB {
           for i in 0..<count {
             let p = 3 * (i / 2)
             let u: Int32 =
-              i % 2 == 0 ? byte(p) | (byte(p + 1) & 0x0F) << 8 : byte(p + 2) | (byte(p + 1) & 0xF0) << 4
+              i % 2 == 0
+              ? byte(p) | (byte(p + 1) & 0x0F) << 8 : byte(p + 2) | (byte(p + 1) & 0xF0) << 4
             out[i] = (u << 20) >> 20
           }
         case .format310:

@@ -23,7 +23,9 @@ struct MATLABMatrix: Equatable {
     guard data.count >= 20 else { return nil }
     func int32(_ i: Int, bigEndian: Bool) -> Int {
       let b = (0..<4).map { Int(data[data.startIndex + i + $0]) }
-      let u = bigEndian ? b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3] : b[3] << 24 | b[2] << 16 | b[1] << 8 | b[0]
+      let u =
+        bigEndian
+        ? b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3] : b[3] << 24 | b[2] << 16 | b[1] << 8 | b[0]
       return Int(Int32(truncatingIfNeeded: u))
     }
     for bigEndian in [false, true] {
@@ -36,7 +38,8 @@ struct MATLABMatrix: Equatable {
       let columns = int32(8, bigEndian: bigEndian)
       let imaginary = int32(12, bigEndian: bigEndian)
       let nameLength = int32(16, bigEndian: bigEndian)
-      guard rows > 0, columns > 0, imaginary == 0, (1...64).contains(nameLength), 20 + nameLength <= data.count
+      guard rows > 0, columns > 0, imaginary == 0, (1...64).contains(nameLength),
+        20 + nameLength <= data.count
       else { continue }
       let precision = (type / 10) % 10
       let format: WFDBFormat
@@ -70,7 +73,8 @@ struct MATLABMatrix: Equatable {
     func uint32(_ i: Int) throws -> Int {
       guard i + 4 <= bytes.count else { throw fail("the MATLAB 5 matrix header is truncated") }
       let b = bytes[i..<(i + 4)].map(Int.init)
-      return bigEndian ? b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3] : b[3] << 24 | b[2] << 16 | b[1] << 8 | b[0]
+      return bigEndian
+        ? b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3] : b[3] << 24 | b[2] << 16 | b[1] << 8 | b[0]
     }
     /// A tag at `i`: (type, byte count, where its data starts, where the next element starts).
     func tag(_ i: Int) throws -> (type: Int, size: Int, data: Int, next: Int) {
@@ -82,7 +86,8 @@ struct MATLABMatrix: Equatable {
     let matrix = try tag(128)
     if matrix.type == 15 {
       throw fail(
-        "a compressed (MATLAB 7) MAT-file; save it uncompressed (-v4 or -v6), or convert the record with wfdb2mat")
+        "a compressed (MATLAB 7) MAT-file; save it uncompressed (-v4 or -v6), or convert the record with wfdb2mat"
+      )
     }
     guard matrix.type == 14 else { throw fail("the MAT-file's first element is not a matrix") }
     let flags = try tag(matrix.data)
@@ -103,7 +108,8 @@ struct MATLABMatrix: Equatable {
           + "stores (int16, int32 or uint8 are read)")
     }
     let (elements, overflow) = rows.multipliedReportingOverflow(by: columns)
-    guard rows > 0, columns > 0, !overflow, real.size == elements * format.byteCount(samples: 1) else {
+    guard rows > 0, columns > 0, !overflow, real.size == elements * format.byteCount(samples: 1)
+    else {
       throw fail("the MAT-file's matrix is \(rows) × \(columns) but holds \(real.size) bytes")
     }
     return MATLABMatrix(dataOffset: real.data, rows: rows, columns: columns, format: format)

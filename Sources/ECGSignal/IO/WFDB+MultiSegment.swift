@@ -10,13 +10,16 @@ extension WFDB {
   /// fixed layout (every segment has the record's signals, in order) or variable layout (the
   /// first segment, of length 0, is a layout header naming the signals; each segment's signals
   /// are placed by name). Null segments (`~`) and signals a segment lacks are NaN.
-  static func readMultiSegment(_ header: WFDBHeader, directory: URL, headerPath: String) throws -> ECGRecord {
+  static func readMultiSegment(_ header: WFDBHeader, directory: URL, headerPath: String) throws
+    -> ECGRecord
+  {
     var segments = header.segments
     func segmentHeader(_ name: String) throws -> WFDBHeader {
       let segment = try readHeader(directory.appendingPathComponent(name))
       guard !segment.isMultiSegment else {
         throw WFDBError.unsupportedRecord(
-          path: headerPath, reason: "segment \(name) is itself a multi-segment record (WFDB does not nest them)")
+          path: headerPath,
+          reason: "segment \(name) is itself a multi-segment record (WFDB does not nest them)")
       }
       return segment
     }
@@ -41,12 +44,14 @@ extension WFDB {
     let total = segments.reduce(0) { $0 + $1.sampleCount }  // bounded by the header's parser
     if let n = header.sampleCount, n != total {
       throw WFDBError.unsupportedRecord(
-        path: headerPath, reason: "the segment lengths add up to \(total) samples, the record line says \(n)")
+        path: headerPath,
+        reason: "the segment lengths add up to \(total) samples, the record line says \(n)")
     }
     guard total <= maximumMultiSegmentSamples / signals.count else {
       throw WFDBError.unsupportedRecord(
         path: headerPath,
-        reason: "\(signals.count) signals × \(total) samples exceed the \(maximumMultiSegmentSamples) "
+        reason:
+          "\(signals.count) signals × \(total) samples exceed the \(maximumMultiSegmentSamples) "
           + "samples a multi-segment record may join; split it into shorter records")
     }
     let names = signals.map(\.description)
@@ -57,16 +62,22 @@ extension WFDB {
       guard segment.name != "~", segment.sampleCount > 0 else { continue }
       let sub = try segmentHeader(segment.name)
       let subPath = headerURL(directory.appendingPathComponent(segment.name)).path
-      guard abs(sub.samplingFrequency - header.samplingFrequency) <= 1e-9 * header.samplingFrequency else {
+      guard abs(sub.samplingFrequency - header.samplingFrequency) <= 1e-9 * header.samplingFrequency
+      else {
         throw WFDBError.unsupportedRecord(
           path: subPath,
-          reason: "segment sampled at \(sub.samplingFrequency) Hz in a record at \(header.samplingFrequency) Hz")
+          reason:
+            "segment sampled at \(sub.samplingFrequency) Hz in a record at \(header.samplingFrequency) Hz"
+        )
       }
       guard !sub.signals.isEmpty else { continue }
       let (values, n) = try readSamples(sub, directory: directory, headerPath: subPath)
       guard n >= segment.sampleCount else {
         throw WFDBError.unsupportedRecord(
-          path: subPath, reason: "segment holds \(n) samples, the record \(header.recordName) says \(segment.sampleCount)")
+          path: subPath,
+          reason:
+            "segment holds \(n) samples, the record \(header.recordName) says \(segment.sampleCount)"
+        )
       }
       // Where each of the record's signals is in this segment.
       let columns: [Int?]
@@ -74,7 +85,9 @@ extension WFDB {
         guard sub.signals.count == signals.count else {
           throw WFDBError.unsupportedRecord(
             path: subPath,
-            reason: "a fixed-layout segment with \(sub.signals.count) signals in a record of \(signals.count)")
+            reason:
+              "a fixed-layout segment with \(sub.signals.count) signals in a record of \(signals.count)"
+          )
         }
         columns = Array(0..<signals.count)
       } else {
@@ -86,13 +99,17 @@ extension WFDB {
         let unit = physicalUnits(sub.signals[column])
         guard unit == physicalUnits(signals[i]) else {
           throw WFDBError.unsupportedRecord(
-            path: subPath, reason: "signal \(names[i]) is in \(unit) here and in \(physicalUnits(signals[i])) in the record")
+            path: subPath,
+            reason:
+              "signal \(names[i]) is in \(unit) here and in \(physicalUnits(signals[i])) in the record"
+          )
         }
         for t in 0..<segment.sampleCount { samples[i * total + start + t] = values[column * n + t] }
       }
     }
     return ECGRecord(
-      name: header.recordName, leadNames: leadNames(names), samplingRateHz: header.samplingFrequency,
+      name: header.recordName, leadNames: leadNames(names),
+      samplingRateHz: header.samplingFrequency,
       samples: samples, units: signals.map(physicalUnits))
   }
 }

@@ -23,7 +23,8 @@ public enum WFDB {
     guard let data = FileManager.default.contents(atPath: url.path) else {
       throw WFDBError.missingHeader(path: url.path)
     }
-    guard let text = String(data: data, encoding: .utf8) ?? String(data: data, encoding: .isoLatin1) else {
+    guard let text = String(data: data, encoding: .utf8) ?? String(data: data, encoding: .isoLatin1)
+    else {
       throw WFDBError.malformedHeader(path: url.path, line: 1, reason: "not text")
     }
     return try WFDBHeader(text: text, path: url.path)
@@ -64,11 +65,15 @@ public enum WFDB {
   /// Lead names for WFDB descriptions: `sigK` for an empty one, the standard spelling for a name
   /// that denotes one of the 12 leads unambiguously, else the description itself.
   static func leadNames(_ descriptions: [String]) -> [String] {
-    let named = descriptions.enumerated().map { $0.element.isEmpty ? "sig\($0.offset)" : $0.element }
+    let named = descriptions.enumerated().map {
+      $0.element.isEmpty ? "sig\($0.offset)" : $0.element
+    }
     let standard = named.map(ECGRecord.standardLeadName)
     var counts: [String: Int] = [:]
     for case let name? in standard { counts[name, default: 0] += 1 }
-    return zip(named, standard).map { name, lead in lead.flatMap { counts[$0] == 1 ? $0 : nil } ?? name }
+    return zip(named, standard).map { name, lead in
+      lead.flatMap { counts[$0] == 1 ? $0 : nil } ?? name
+    }
   }
 
   /// The physical samples of a single-segment record, row-major [signals, samples], and the
@@ -91,7 +96,8 @@ public enum WFDB {
       let first = header.signals[indices[0]]
       var format = first.format
       guard indices.allSatisfy({ header.signals[$0].format == format }) else {
-        throw WFDBError.unsupportedRecord(path: headerPath, reason: "signals in \(file) use different formats")
+        throw WFDBError.unsupportedRecord(
+          path: headerPath, reason: "signals in \(file) use different formats")
       }
       let url = directory.appendingPathComponent(file)
       guard let data = FileManager.default.contents(atPath: url.path) else {
@@ -104,14 +110,18 @@ public enum WFDB {
           data, url: url, format: format, samplesPerFrame: perFrame, sampleOffset: first.byteOffset,
           sampleCount: sampleCount)
         if sampleCount == nil { sampleCount = frames }
-        try unpack(values, frames: frames, frame: frame, indices: indices, perFrame: perFrame, header: header,
-                   format: format, headerPath: headerPath, into: &digital)
+        try unpack(
+          values, frames: frames, frame: frame, indices: indices, perFrame: perFrame,
+          header: header,
+          format: format, headerPath: headerPath, into: &digital)
         continue
       }
       var offset = first.byteOffset
       var columnMajor = false
       // A MATLAB file: its own header says where the samples start, whatever the .hea says.
-      if url.pathExtension.lowercased() == "mat", let matrix = try MATLABMatrix.parse(data, path: url.path) {
+      if url.pathExtension.lowercased() == "mat",
+        let matrix = try MATLABMatrix.parse(data, path: url.path)
+      {
         guard matrix.format == format || (matrix.format == .format61 && format == .format16) else {
           throw WFDBError.unsupportedRecord(
             path: url.path,
@@ -127,13 +137,15 @@ public enum WFDB {
           guard !frames.multipliedReportingOverflow(by: 4 * max(frame, 1)).overflow,
             !(4 * max(frame, 1)).multipliedReportingOverflow(by: frames).overflow
           else {
-            throw WFDBError.unsupportedRecord(path: url.path, reason: "the MATLAB matrix is too large")
+            throw WFDBError.unsupportedRecord(
+              path: url.path, reason: "the MATLAB matrix is too large")
           }
           sampleCount = frames
         }
       }
       guard offset <= data.count else {
-        throw WFDBError.truncatedSignalFile(path: url.path, expectedBytes: offset, actualBytes: data.count)
+        throw WFDBError.truncatedSignalFile(
+          path: url.path, expectedBytes: offset, actualBytes: data.count)
       }
       let available = data.count - offset
       let n: Int
@@ -142,7 +154,8 @@ public enum WFDB {
         // The header bounds sampleCount × frame × 4 bytes, so this cannot overflow.
         let needed = format.byteCount(samples: n * frame)
         guard available >= needed else {
-          throw WFDBError.truncatedSignalFile(path: url.path, expectedBytes: offset + needed, actualBytes: data.count)
+          throw WFDBError.truncatedSignalFile(
+            path: url.path, expectedBytes: offset + needed, actualBytes: data.count)
         }
       } else {
         n = format.samplesFitting(bytes: available) / max(frame, 1)
@@ -153,15 +166,17 @@ public enum WFDB {
         let stored = values
         for t in 0..<n { for k in 0..<frame { values[t * frame + k] = stored[k * n + t] } }
       }
-      try unpack(values, frames: n, frame: frame, indices: indices, perFrame: perFrame, header: header,
-                 format: format, headerPath: headerPath, into: &digital)
+      try unpack(
+        values, frames: n, frame: frame, indices: indices, perFrame: perFrame, header: header,
+        format: format, headerPath: headerPath, into: &digital)
     }
     let n = sampleCount ?? 0
     var samples = [Float](repeating: .nan, count: header.signals.count * n)
     for (i, spec) in header.signals.enumerated() {
       guard let d = digital[i] else { continue }  // a null signal: every sample missing
       guard d.count == n else {
-        throw WFDBError.unsupportedRecord(path: headerPath, reason: "signal files hold different sample counts")
+        throw WFDBError.unsupportedRecord(
+          path: headerPath, reason: "signal files hold different sample counts")
       }
       let invalid = spec.format.missingValue
       let baseline = Double(spec.baseline)
@@ -182,7 +197,8 @@ public enum WFDB {
   /// samples) into its signals: format 8's differences made absolute, checksums checked, several
   /// samples per frame averaged (integer mean, toward zero, as wfdb-python's smooth_frames).
   static func unpack(
-    _ values: [Int32], frames n: Int, frame: Int, indices: [Int], perFrame: [Int], header: WFDBHeader,
+    _ values: [Int32], frames n: Int, frame: Int, indices: [Int], perFrame: [Int],
+    header: WFDBHeader,
     format: WFDBFormat, headerPath: String, into digital: inout [[Int32]?]
   ) throws {
     var start = 0
@@ -231,7 +247,8 @@ public enum WFDB {
   /// samples of a frame consecutive in its channel; the byte offset field counts samples to skip.
   /// Returns the values interleaved as a binary signal file holds them, and the frame count.
   static func readFLAC(
-    _ data: Data, url: URL, format: WFDBFormat, samplesPerFrame: [Int], sampleOffset: Int, sampleCount: Int?
+    _ data: Data, url: URL, format: WFDBFormat, samplesPerFrame: [Int], sampleOffset: Int,
+    sampleCount: Int?
   ) throws -> (values: [Int32], frames: Int) {
     func fail(_ reason: String) -> WFDBError { .unsupportedRecord(path: url.path, reason: reason) }
     let spf = samplesPerFrame[0]
@@ -248,7 +265,8 @@ public enum WFDB {
     }
     let stream: FLACDecoder.Stream
     do {
-      stream = try FLACDecoder.decode(data, limit: limit, maximumSamples: maximumMultiSegmentSamples)
+      stream = try FLACDecoder.decode(
+        data, limit: limit, maximumSamples: maximumMultiSegmentSamples)
     } catch let failure as FLACDecoder.Failure {
       throw fail("corrupt FLAC stream: \(failure.reason)")
     }
@@ -256,12 +274,16 @@ public enum WFDB {
       throw fail("the FLAC stream has \(stream.channels) channels for \(channels) signals")
     }
     guard stream.bitsPerSample <= format.bits else {
-      throw fail("the FLAC stream has \(stream.bitsPerSample)-bit samples, format \(format.rawValue) at most \(format.bits)")
+      throw fail(
+        "the FLAC stream has \(stream.bitsPerSample)-bit samples, format \(format.rawValue) at most \(format.bits)"
+      )
     }
     let available = max(0, stream.samples[0].count - sampleOffset)
     let n = sampleCount ?? available / spf
     guard available >= n * spf else {
-      throw fail("the FLAC stream holds \(available) samples per signal after the offset, the header needs \(n * spf)")
+      throw fail(
+        "the FLAC stream holds \(available) samples per signal after the offset, the header needs \(n * spf)"
+      )
     }
     let frame = channels * spf
     var values = [Int32](repeating: 0, count: n * frame)
@@ -299,13 +321,16 @@ public enum WFDB {
     guard record.leadCount > 0, record.sampleCount > 0 else {
       throw WFDBError.invalidRecord(reason: "record '\(record.name)' has no samples")
     }
-    guard gain > 0, gain.isFinite else { throw WFDBError.invalidRecord(reason: "gain \(gain) must be positive") }
+    guard gain > 0, gain.isFinite else {
+      throw WFDBError.invalidRecord(reason: "gain \(gain) must be positive")
+    }
     guard Self.writableFormats.contains(format) else {
       throw WFDBError.invalidRecord(
         reason: "format \(format.rawValue) is read, not written (write 16, 212, 80, 24 or 32)")
     }
     guard !record.name.isEmpty, !record.name.contains("/"), !record.name.contains(" ") else {
-      throw WFDBError.invalidRecord(reason: "record name '\(record.name)' must be non-empty without '/' or spaces")
+      throw WFDBError.invalidRecord(
+        reason: "record name '\(record.name)' must be non-empty without '/' or spaces")
     }
     let n = record.sampleCount
     let signals = record.leadCount
@@ -319,7 +344,8 @@ public enum WFDB {
       var sum: Int64 = 0
       for t in 0..<n {
         let x = Double(record.samples[s * n + t])
-        let v: Int32 = x.isNaN ? invalid : Int32(min(max((x * gain).rounded() + Double(baseline), lo), hi))
+        let v: Int32 =
+          x.isNaN ? invalid : Int32(min(max((x * gain).rounded() + Double(baseline), lo), hi))
         digital[t * signals + s] = v
         sum &+= Int64(v)
       }
@@ -345,12 +371,16 @@ public enum WFDB {
         if atomically { try bytes.writeAtomically(to: url) } else { try bytes.write(to: url) }
       }
     } catch {
-      throw WFDBError.writeFailed(path: directory.appendingPathComponent(record.name).path, reason: error.localizedDescription)
+      throw WFDBError.writeFailed(
+        path: directory.appendingPathComponent(record.name).path, reason: error.localizedDescription
+      )
     }
   }
 
   /// The formats `write` produces.
-  public static let writableFormats: Set<WFDBFormat> = [.format16, .format212, .format80, .format24, .format32]
+  public static let writableFormats: Set<WFDBFormat> = [
+    .format16, .format212, .format80, .format24, .format32,
+  ]
 
   static func headerURL(_ recordPath: URL) -> URL {
     recordPath.pathExtension == "hea" ? recordPath : recordPath.appendingPathExtension("hea")

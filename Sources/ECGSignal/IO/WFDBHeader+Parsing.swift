@@ -71,13 +71,17 @@ extension WFDBHeader {
       guard rest.count >= segmentCount else {
         throw fail("\(segmentCount) segments announced, \(rest.count) segment lines found")
       }
-      segments = try rest.prefix(segmentCount).map { try Self.parseSegment($0.text, line: $0.number, path: path) }
+      segments = try rest.prefix(segmentCount).map {
+        try Self.parseSegment($0.text, line: $0.number, path: path)
+      }
       signals = []
       var total = 0
       for segment in segments {
         let (sum, overflow) = total.addingReportingOverflow(segment.sampleCount)
-        guard !overflow, !sum.multipliedReportingOverflow(by: 4 * max(signalCount, 1)).overflow else {
-          throw fail("segment lengths are too large for \(signalCount) signals (their byte size overflows)")
+        guard !overflow, !sum.multipliedReportingOverflow(by: 4 * max(signalCount, 1)).overflow
+        else {
+          throw fail(
+            "segment lengths are too large for \(signalCount) signals (their byte size overflows)")
         }
         total = sum
       }
@@ -86,7 +90,9 @@ extension WFDBHeader {
     guard rest.count >= signalCount else {
       throw fail("\(signalCount) signals announced, \(rest.count) signal lines found")
     }
-    signals = try rest.prefix(signalCount).map { try Self.parseSignal($0.text, line: $0.number, path: path) }
+    signals = try rest.prefix(signalCount).map {
+      try Self.parseSignal($0.text, line: $0.number, path: path)
+    }
     // Every reader multiplies the sample count by the samples in a frame and by up to 4 bytes a
     // sample: refuse counts whose byte size does not fit in an Int.
     var frame = 0
@@ -95,11 +101,13 @@ extension WFDBHeader {
       guard !overflow else { throw fail("samples per frame add up beyond any file size") }
       frame = sum
     }
-    if let n = sampleCount, n.multipliedReportingOverflow(by: max(frame, 1)).overflow
-      || (n * max(frame, 1)).multipliedReportingOverflow(by: 4).overflow
+    if let n = sampleCount,
+      n.multipliedReportingOverflow(by: max(frame, 1)).overflow
+        || (n * max(frame, 1)).multipliedReportingOverflow(by: 4).overflow
     {
       throw fail(
-        "sample count '\(fields[3])' is too large for \(signalCount) signals (its byte size overflows)")
+        "sample count '\(fields[3])' is too large for \(signalCount) signals (its byte size overflows)"
+      )
     }
   }
 
@@ -109,16 +117,21 @@ extension WFDBHeader {
   }
 
   /// A segment line of a multi-segment header: `NAME LENGTH`.
-  static func parseSegment(_ line: Substring, line number: Int, path: String) throws -> WFDBSegment {
+  static func parseSegment(_ line: Substring, line number: Int, path: String) throws -> WFDBSegment
+  {
     let fields = line.split(whereSeparator: \.isWhitespace)
     guard fields.count >= 2, let n = Int(fields[1]), n >= 0 else {
       throw WFDBError.malformedHeader(
-        path: path, line: number, reason: "segment line needs a record name and a sample count: '\(line)'")
+        path: path, line: number,
+        reason: "segment line needs a record name and a sample count: '\(line)'")
     }
     let name = String(fields[0])
-    guard name == "~" || (!name.contains("/") && !name.contains("\\") && name != "." && name != "..") else {
+    guard
+      name == "~" || (!name.contains("/") && !name.contains("\\") && name != "." && name != "..")
+    else {
       throw WFDBError.malformedHeader(
-        path: path, line: number, reason: "segment name '\(name)' must be a record name in the same folder")
+        path: path, line: number,
+        reason: "segment name '\(name)' must be a record name in the same folder")
     }
     return WFDBSegment(name: name, sampleCount: n)
   }
@@ -137,10 +150,14 @@ extension WFDBHeader {
     return out
   }
 
-  static func parseSignal(_ line: Substring, line number: Int, path: String) throws -> WFDBSignalSpec {
+  static func parseSignal(_ line: Substring, line number: Int, path: String) throws
+    -> WFDBSignalSpec
+  {
     let tokens = fieldsWithEnds(line)
     let fields = tokens.prefix(8).map { String($0.0) }
-    func fail(_ reason: String) -> WFDBError { .malformedHeader(path: path, line: number, reason: reason) }
+    func fail(_ reason: String) -> WFDBError {
+      .malformedHeader(path: path, line: number, reason: reason)
+    }
     guard fields.count >= 2 else {
       throw fail("signal line needs a file name and a format: '\(line)'")
     }
@@ -186,7 +203,8 @@ extension WFDBHeader {
         text = text[..<slash]
       }
       if let open = text.firstIndex(of: "(") {
-        guard let close = text[open...].firstIndex(of: ")"), close == text.index(before: text.endIndex),
+        guard let close = text[open...].firstIndex(of: ")"),
+          close == text.index(before: text.endIndex),
           let b = Int(text[text.index(after: open)..<close])
         else {
           throw fail("baseline in gain '\(fields[2])' is not an integer in parentheses")

@@ -24,7 +24,8 @@ public enum WFDBError: Error, CustomStringConvertible, Equatable {
   public var description: String {
     switch self {
     case .missingHeader(let path): "\(path): WFDB header not found or unreadable"
-    case .malformedHeader(let path, let line, let reason): "\(path):\(line): malformed WFDB header: \(reason)"
+    case .malformedHeader(let path, let line, let reason):
+      "\(path):\(line): malformed WFDB header: \(reason)"
     case .missingSignalFile(let path): "\(path): WFDB signal file not found"
     case .truncatedSignalFile(let path, let expected, let actual):
       "\(path): signal file is truncated (\(actual) of \(expected) bytes)"
@@ -214,7 +215,8 @@ public struct WFDBHeader: Sendable, Equatable {
     if let sampleCount { out += " \(sampleCount)" }
     out += "\n"
     for s in signals {
-      out += "\(s.fileName) \(s.format.rawValue) \(formatNumber(s.gain, keepDecimal: true))(\(s.baseline))/\(s.units) "
+      out +=
+        "\(s.fileName) \(s.format.rawValue) \(formatNumber(s.gain, keepDecimal: true))(\(s.baseline))/\(s.units) "
       out += "\(s.adcResolution) \(s.adcZero) \(s.initialValue) \(s.checksum ?? 0) \(s.blockSize)"
       out += s.description.isEmpty ? "\n" : " \(s.description)\n"
     }
@@ -223,7 +225,9 @@ public struct WFDBHeader: Sendable, Equatable {
   }
 
   private func formatNumber(_ x: Double, keepDecimal: Bool = false) -> String {
-    if x == x.rounded(), abs(x) < 1e15 { return keepDecimal ? String(format: "%.1f", x) : String(Int(x)) }
+    if x == x.rounded(), abs(x) < 1e15 {
+      return keepDecimal ? String(format: "%.1f", x) : String(Int(x))
+    }
     return String(x)
   }
 }

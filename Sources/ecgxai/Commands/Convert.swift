@@ -7,7 +7,8 @@ import Foundation
 /// `explain` and `train` read with `--input` / `--x`.
 struct Convert: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Read one WFDB record and write its samples as a NumPy array [1, leads, samples] (mV, float32).",
+    abstract:
+      "Read one WFDB record and write its samples as a NumPy array [1, leads, samples] (mV, float32).",
     discussion: """
       Reads every WFDB record wfdb-python reads (formats 8, 16, 24, 32, 61, 80, 160, 212, 310,
       311; multi-segment records; MATLAB 4 .mat signal files). Samples are in mV (other units
@@ -32,7 +33,9 @@ struct Convert: ParsableCommand {
   var rate: Double?
 
   func run() throws {
-    if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate must be a positive number of Hz") }
+    if let rate, !(rate > 0 && rate.isFinite) {
+      throw ValidationError("--rate must be a positive number of Hz")
+    }
     let base = data.hasSuffix(".hea") ? String(data.dropLast(4)) : data
     guard FileManager.default.fileExists(atPath: base + ".hea") else {
       throw CLIError("\(data) is not a WFDB record (no \(base).hea)")
@@ -41,12 +44,17 @@ struct Convert: ParsableCommand {
     do {
       record = try WFDB.read(URL(fileURLWithPath: base))
       if standardLeads { record = try record.standardTwelveLeads() }
-      if let rate, rate != record.samplingRateHz { record = try Resampler.resample(record, toRate: rate) }
-    } catch let error as WFDBError { throw CLIError(error.description) } catch let error as SignalError {
+      if let rate, rate != record.samplingRateHz {
+        record = try Resampler.resample(record, toRate: rate)
+      }
+    } catch let error as WFDBError { throw CLIError(error.description) } catch let error
+      as SignalError
+    {
       throw CLIError(error.description)
     }
     let url = try outputURL(out)
-    try NumPy.write(Tensor(shape: [1, record.leadCount, record.sampleCount], scalars: record.samples), to: url)
+    try NumPy.write(
+      Tensor(shape: [1, record.leadCount, record.sampleCount], scalars: record.samples), to: url)
     let missing = record.samples.reduce(0) { $0 + ($1.isNaN ? 1 : 0) }
     let leads = zip(record.leadNames, record.units).map { $1 == "mV" ? $0 : "\($0) (\($1))" }
     print(
