@@ -34,6 +34,17 @@ printf 'r 1 / 10\nr.dat 16 200 16 0 0 0 0 I\n' > h/r2.hea; case_ "WFDB sampling 
 printf 'r 2 100 4611686018427387904\nr.dat 16 200 16 0 0 0 0 I\nr.dat 16 200 16 0 0 0 0 II\n' > h/r3.hea; case_ "WFDB sample count overflowing n×frame" $B features --data h/r3.hea --out h/f.csv
 printf 'r 1 100 10\nr.dat 16+-8 200 16 0 0 0 0 I\n' > h/r4.hea; head -c 20 /dev/zero > h/r.dat; case_ "WFDB negative byte offset 16+-8" $B features --data h/r4.hea --out h/f.csv
 printf 'r 1 100 10\nr.dat 16 100.0)(0/mV 16 0 0 0 0 I\n' > h/r5.hea; case_ "WFDB gain ')' before '(' (fuzz)" $B features --data h/r5.hea --out h/f.csv
+# WFDB records that cannot be read as given (issue 24)
+printf 'r 1 200 10\nr.d1 516 200/mV 16 0 0 0 0 I\n' > h/r6.hea; printf 'fLaC\0\0\0\42' > h/r.d1; case_ "WFDB FLAC file cut after its marker" $B features --data h/r6.hea --out h/f.csv
+printf 'm/2 1 125 20\n~ 10\nm 10\n' > h/m.hea; case_ "WFDB segment that is its own record" $B features --data h/m.hea --out h/f.csv
+printf 'r 1 100 10\nr.dat 16 200 16 0 0 0 0 I\n' > h/r7.hea; printf 'n/2 1 100\nr7 10\n~ 999999999999\n' > h/n.hea; head -c 20 /dev/zero > h/r.dat; case_ "WFDB null segment of 10^12 samples" $B features --data h/n.hea --out h/f.csv
+printf 'r 1 100 10\nr.dat 16x4611686018427387904 200 16 0 0 0 0 I\n' > h/r8.hea; case_ "WFDB samples per frame overflowing" $B features --data h/r8.hea --out h/f.csv
+printf 'r 1 100 10\nr.dat 16 200 16 0 0 -27 0 I\n' > h/r9.hea; case_ "WFDB checksum that does not match" $B features --data h/r9.hea --out h/f.csv
+printf 'c 1 250 2\nc.mat 16+192 200/mV 16 0 0 0 0 I\n' > h/c.hea; py <<'P'
+open('h/c.mat','wb').write(b'MATLAB 5.0 MAT-file'.ljust(126)+b'IM'+bytes([15,0,0,0,8,0,0,0])+bytes(8))
+P
+case_ "WFDB compressed MATLAB 7 .mat" $B features --data h/c.hea --out h/f.csv
+printf 'r 2 100 10\nr.dat 16 200 16 0 0 0 0 II\nr.dat 16 200 16 0 0 0 0 V5\n' > h/two.hea; head -c 40 /dev/zero > h/r.dat; case_ "2-lead record given to predict" $B predict --model model --data h/two.hea --out p.npy
 # .npy
 for f in neg ovf tok; do case_ ".npy shape $f" $B predict --model model --input $f.npy --out p.npy; done
 # safetensors / architecture

@@ -37,7 +37,7 @@ struct ECGXAI: ParsableCommand {
       """,
     version: "0.1.0",
     subcommands: [
-      Demo.self, Run.self, Synth.self, Export.self, Plot.self, Delineate.self, Features.self, Train.self, Predict.self, Explain.self, Sanity.self, Audit.self, Concepts.self, Discover.self, Report.self,
+      Demo.self, Run.self, Synth.self, Export.self, Convert.self, Plot.self, Delineate.self, Features.self, Train.self, Predict.self, Explain.self, Sanity.self, Audit.self, Concepts.self, Discover.self, Report.self,
       Merge.self,
       Bench.self,
     ])

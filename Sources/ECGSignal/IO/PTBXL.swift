@@ -207,12 +207,24 @@ public struct PTBXLDataset: Sendable {
     }
   }
 
-  /// Reads records into a batch [indices.count, leads, samples] (mV), in parallel; all records
-  /// must have the same lead count and length, be sampled at `rate` Hz (the header's frequency)
-  /// and be voltages (WFDB units mV, µV, nV or V).
+  /// Reads the signals of `entries[index]` as the 12 standard leads in standard order (what
+  /// models read; other leads are dropped).
+  /// - Throws: `PTBXLError.unreadableRecord` naming the ecg_id and the WFDB problem or the leads
+  ///   the record has when it lacks standard ones.
+  public func twelveLeadRecord(at index: Int, rate: Int = 100) throws -> ECGRecord {
+    let record = try record(at: index, rate: rate)
+    do { return try record.standardTwelveLeads() } catch let error as SignalError {
+      throw PTBXLError.unreadableRecord(ecgID: entries[index].ecgID, reason: error.description)
+    }
+  }
+
+  /// Reads records into a batch [indices.count, 12, samples] (mV), in parallel: the 12
+  /// standard leads in standard order (`ECGRecord.standardTwelveLeads`); all records must have
+  /// the same length, be sampled at `rate` Hz (the header's frequency) and be voltages (WFDB
+  /// units mV, µV, nV or V). A record without the 12 standard leads is an error naming its leads.
   public func batch(_ indices: [Int], rate: Int = 100) throws -> Tensor {
     guard let first = indices.first else { return Tensor(shape: [0, 12, 0], scalars: []) }
-    let probe = try record(at: first, rate: rate)
+    let probe = try twelveLeadRecord(at: first, rate: rate)
     let (leads, samples) = (probe.leadCount, probe.sampleCount)
     let size = leads * samples
     var out = [Float](repeating: 0, count: indices.count * size)
@@ -224,7 +236,7 @@ public struct PTBXLDataset: Sendable {
       let pointer = SendablePointer(buffer.baseAddress!)
       parallelFor(indices.count) { k in
         do {
-          let r = try self.record(at: indices[k], rate: rate)
+          let r = try self.twelveLeadRecord(at: indices[k], rate: rate)
           if let problem = Self.batchProblem(r, entry: self.entries[indices[k]], leads: leads, samples: samples, rate: rate) {
             errorPointer.pointer[k] = problem
             return

@@ -3,8 +3,13 @@ import Foundation
 
 /// WFDB records (PhysioNet): a text header (`NAME.hea`) and binary signal files (`NAME.dat`).
 ///
-/// Reads formats 16, 212, 80, 24 and 32 (single-segment, one or several signal files, byte
-/// offsets), checks the per-signal checksums, and converts to physical units:
+/// Reads formats 8, 16, 24, 32, 61, 80, 160, 212, 310, 311 and FLAC's 508, 516 and 524 (with a
+/// FLAC decoder of ours), single- and multi-segment records
+/// (fixed and variable layout), several signal files, byte offsets, skew, several samples per
+/// frame, `.mat` signal files (MATLAB 4 as the Challenges write them, MATLAB 5 as wfdb2mat does,
+/// wherever the header says they start); checks the per-signal checksums that headers give (a
+/// mismatch means the samples are not the recorded ones; wfdb-python does not check them), and
+/// converts to physical units:
 /// `(digital − baseline) / gain`; the format's minimum digital value means "missing" and reads as NaN.
 /// Voltages are read in millivolts whatever the header's unit (`uV`/`µV`, `nV`, `V` and `mV` are
 /// rescaled and reported as `mV`); a signal in another unit (e.g. `mmHg`) keeps its values and
@@ -18,93 +23,277 @@ public enum WFDB {
     guard let data = FileManager.default.contents(atPath: url.path) else {
       throw WFDBError.missingHeader(path: url.path)
     }
-    guard let text = String(data: data, encoding: .utf8) ?? String(data: data, encoding: .isoLatin1) else {
+    guard let text = String(data: data, encoding: .utf8) ?? String(data: data, encoding: .isoLatin1)
+    else {
       throw WFDBError.malformedHeader(path: url.path, line: 1, reason: "not text")
     }
     return try WFDBHeader(text: text, path: url.path)
   }
 
   /// Reads a record (physical units) like `wfdb.rdrecord(path).p_signal`, as [signals, samples].
+  ///
+  /// Multi-segment records are joined (null segments and signals a segment lacks read as NaN);
+  /// signals with several samples per frame read as their mean per frame; skewed signals are
+  /// aligned (samples past the record's end are NaN). Lead names that denote one of the 12
+  /// standard leads (`i`, `avr`, `MLII`, …) are spelt as `ECGRecord.standardLeadNames` spells
+  /// them when no other signal denotes the same lead; other names are kept.
+  /// - Throws: `WFDBError` naming the file (and the header line) for a missing or malformed
+  ///   header, a missing or truncated signal file (or corrupt FLAC stream), a checksum that does
+  ///   not match the samples, a format number that WFDB does not define.
   public static func read(_ recordPath: URL) throws -> ECGRecord {
     let header = try readHeader(recordPath)
     let directory = recordPath.deletingLastPathComponent()
     let headerPath = headerURL(recordPath).path
+    if header.isMultiSegment {
+      return try readMultiSegment(header, directory: directory, headerPath: headerPath)
+    }
     guard !header.signals.isEmpty else {
       throw WFDBError.unsupportedRecord(path: headerPath, reason: "the record has no signals")
     }
-    // Group signals by file, keeping header order within each file.
+    let (samples, _) = try readSamples(header, directory: directory, headerPath: headerPath)
+    return ECGRecord(
+      name: header.recordName, leadNames: leadNames(header.signals.map(\.description)),
+      samplingRateHz: header.samplingFrequency, samples: samples,
+      units: header.signals.map(physicalUnits))
+  }
+
+  /// The unit of a signal's samples as read: `mV` for voltages, else the header's unit.
+  static func physicalUnits(_ spec: WFDBSignalSpec) -> String {
+    unitsPerMillivolt(spec.units) == nil ? spec.units : "mV"
+  }
+
+  /// Lead names for WFDB descriptions: `sigK` for an empty one, the standard spelling for a name
+  /// that denotes one of the 12 leads unambiguously, else the description itself.
+  static func leadNames(_ descriptions: [String]) -> [String] {
+    let named = descriptions.enumerated().map {
+      $0.element.isEmpty ? "sig\($0.offset)" : $0.element
+    }
+    let standard = named.map(ECGRecord.standardLeadName)
+    var counts: [String: Int] = [:]
+    for case let name? in standard { counts[name, default: 0] += 1 }
+    return zip(named, standard).map { name, lead in
+      lead.flatMap { counts[$0] == 1 ? $0 : nil } ?? name
+    }
+  }
+
+  /// The physical samples of a single-segment record, row-major [signals, samples], and the
+  /// sample count.
+  static func readSamples(
+    _ header: WFDBHeader, directory: URL, headerPath: String
+  ) throws -> (samples: [Float], sampleCount: Int) {
+    // Group signals by file, keeping header order within each file; null signals have no file.
     var files: [String] = []
     var members: [String: [Int]] = [:]
-    for (i, s) in header.signals.enumerated() {
+    for (i, s) in header.signals.enumerated() where s.format != .format0 && s.fileName != "~" {
       if members[s.fileName] == nil { files.append(s.fileName) }
       members[s.fileName, default: []].append(i)
     }
     var sampleCount = header.sampleCount
-    var digital = [[Int32]](repeating: [], count: header.signals.count)
+    // Per signal: digital value per frame (frames averaged), or nil for a null signal.
+    var digital = [[Int32]?](repeating: nil, count: header.signals.count)
     for file in files {
       let indices = members[file]!
-      let format = header.signals[indices[0]].format
+      let first = header.signals[indices[0]]
+      var format = first.format
       guard indices.allSatisfy({ header.signals[$0].format == format }) else {
-        throw WFDBError.unsupportedRecord(path: headerPath, reason: "signals in \(file) use different formats")
+        throw WFDBError.unsupportedRecord(
+          path: headerPath, reason: "signals in \(file) use different formats")
       }
       let url = directory.appendingPathComponent(file)
       guard let data = FileManager.default.contents(atPath: url.path) else {
         throw WFDBError.missingSignalFile(path: url.path)
       }
-      let offset = header.signals[indices[0]].byteOffset
-      guard offset <= data.count else {
-        throw WFDBError.truncatedSignalFile(path: url.path, expectedBytes: offset, actualBytes: data.count)
+      let perFrame = indices.map { header.signals[$0].samplesPerFrame }
+      let frame = perFrame.reduce(0, +)
+      if format.isFLAC {
+        let (values, frames) = try readFLAC(
+          data, url: url, format: format, samplesPerFrame: perFrame, sampleOffset: first.byteOffset,
+          sampleCount: sampleCount)
+        if sampleCount == nil { sampleCount = frames }
+        try unpack(
+          values, frames: frames, frame: frame, indices: indices, perFrame: perFrame,
+          header: header,
+          format: format, headerPath: headerPath, into: &digital)
+        continue
       }
-      let frame = indices.count
+      var offset = first.byteOffset
+      var columnMajor = false
+      // A MATLAB file: its own header says where the samples start, whatever the .hea says.
+      if url.pathExtension.lowercased() == "mat",
+        let matrix = try MATLABMatrix.parse(data, path: url.path)
+      {
+        guard matrix.format == format || (matrix.format == .format61 && format == .format16) else {
+          throw WFDBError.unsupportedRecord(
+            path: url.path,
+            reason: "the header gives format \(format.rawValue), the MATLAB matrix holds format "
+              + "\(matrix.format.rawValue) elements")
+        }
+        format = matrix.format
+        offset = matrix.dataOffset
+        // wfdb2mat writes signals × samples; a samples × signals matrix is read column by column.
+        columnMajor = matrix.rows != frame && matrix.columns == frame && frame > 1
+        let frames = columnMajor ? matrix.rows : matrix.columns
+        if sampleCount == nil {
+          guard !frames.multipliedReportingOverflow(by: 4 * max(frame, 1)).overflow,
+            !(4 * max(frame, 1)).multipliedReportingOverflow(by: frames).overflow
+          else {
+            throw WFDBError.unsupportedRecord(
+              path: url.path, reason: "the MATLAB matrix is too large")
+          }
+          sampleCount = frames
+        }
+      }
+      guard offset <= data.count else {
+        throw WFDBError.truncatedSignalFile(
+          path: url.path, expectedBytes: offset, actualBytes: data.count)
+      }
       let available = data.count - offset
       let n: Int
       if let sampleCount {
         n = sampleCount
-        // The header bounds sampleCount × signals × 4 bytes, so this cannot overflow.
+        // The header bounds sampleCount × frame × 4 bytes, so this cannot overflow.
         let needed = format.byteCount(samples: n * frame)
         guard available >= needed else {
-          throw WFDBError.truncatedSignalFile(path: url.path, expectedBytes: offset + needed, actualBytes: data.count)
+          throw WFDBError.truncatedSignalFile(
+            path: url.path, expectedBytes: offset + needed, actualBytes: data.count)
         }
       } else {
-        n = samplesFitting(bytes: available, format: format) / frame
+        n = format.samplesFitting(bytes: available) / max(frame, 1)
         sampleCount = n
       }
-      let values = decode(data, offset: offset, count: n * frame, format: format)
-      for (k, signal) in indices.enumerated() {
-        digital[signal] = (0..<n).map { values[$0 * frame + k] }
+      var values = decode(data, offset: offset, count: n * frame, format: format)
+      if columnMajor {
+        let stored = values
+        for t in 0..<n { for k in 0..<frame { values[t * frame + k] = stored[k * n + t] } }
       }
+      try unpack(
+        values, frames: n, frame: frame, indices: indices, perFrame: perFrame, header: header,
+        format: format, headerPath: headerPath, into: &digital)
     }
     let n = sampleCount ?? 0
-    var samples = [Float](repeating: 0, count: header.signals.count * n)
+    var samples = [Float](repeating: .nan, count: header.signals.count * n)
     for (i, spec) in header.signals.enumerated() {
-      let d = digital[i]
+      guard let d = digital[i] else { continue }  // a null signal: every sample missing
       guard d.count == n else {
-        throw WFDBError.unsupportedRecord(path: headerPath, reason: "signal files hold different sample counts")
+        throw WFDBError.unsupportedRecord(
+          path: headerPath, reason: "signal files hold different sample counts")
       }
-      if let expected = spec.checksum {
-        var sum: Int64 = 0
-        for v in d { sum &+= Int64(v) }
-        let actual = Int(sum & 0xFFFF)
-        if actual != (expected & 0xFFFF) {
-          throw WFDBError.checksumMismatch(
-            path: headerPath, signal: spec.description.isEmpty ? "\(i)" : spec.description,
-            expected: expected, actual: actual > 32767 ? actual - 65536 : actual)
-        }
-      }
-      let invalid = Int32(spec.format.digitalRange.lowerBound)
+      let invalid = spec.format.missingValue
       let baseline = Double(spec.baseline)
       // Digital units per mV for voltages; the header's own gain for other units.
       let gain = spec.gain * (Self.unitsPerMillivolt(spec.units) ?? 1)
-      for t in 0..<n {
-        let v = d[t]
+      // Skew: sample t is stored in frame t + skew; frames past the record's end are missing.
+      let skew = spec.skew
+      let shown = skew >= n ? 0 : n - skew
+      for t in 0..<shown {
+        let v = d[t + skew]
         samples[i * n + t] = v == invalid ? .nan : Float((Double(v) - baseline) / gain)
       }
     }
-    return ECGRecord(
-      name: header.recordName,
-      leadNames: header.signals.enumerated().map { $0.element.description.isEmpty ? "sig\($0.offset)" : $0.element.description },
-      samplingRateHz: header.samplingFrequency, samples: samples,
-      units: header.signals.map { Self.unitsPerMillivolt($0.units) == nil ? $0.units : "mV" })
+    return (samples, n)
+  }
+
+  /// Splits the interleaved digital `values` of one signal file (`frames` frames of `frame`
+  /// samples) into its signals: format 8's differences made absolute, checksums checked, several
+  /// samples per frame averaged (integer mean, toward zero, as wfdb-python's smooth_frames).
+  static func unpack(
+    _ values: [Int32], frames n: Int, frame: Int, indices: [Int], perFrame: [Int],
+    header: WFDBHeader,
+    format: WFDBFormat, headerPath: String, into digital: inout [[Int32]?]
+  ) throws {
+    var start = 0
+    for (k, signal) in indices.enumerated() {
+      let spec = header.signals[signal]
+      let spf = perFrame[k]
+      // Every stored sample of the signal, in order (format 8: differences made absolute).
+      var stored = [Int32](repeating: 0, count: n * spf)
+      var accumulator = Int32(truncatingIfNeeded: spec.initialValue)
+      for t in 0..<n {
+        for j in 0..<spf {
+          let v = values[t * frame + start + j]
+          if format == .format8 {
+            accumulator &+= v
+            stored[t * spf + j] = accumulator
+          } else {
+            stored[t * spf + j] = v
+          }
+        }
+      }
+      start += spf
+      if let expected = spec.checksum {
+        var sum: Int64 = 0
+        for v in stored { sum &+= Int64(v) }
+        let actual = Int(sum & 0xFFFF)
+        if actual != (expected & 0xFFFF) {
+          throw WFDBError.checksumMismatch(
+            path: headerPath, signal: spec.description.isEmpty ? "\(signal)" : spec.description,
+            expected: expected, actual: actual > 32767 ? actual - 65536 : actual)
+        }
+      }
+      // Frames averaged as wfdb-python's smooth_frames does (integer mean, toward zero).
+      if spf > 1 {
+        digital[signal] = (0..<n).map { t in
+          var sum: Int64 = 0
+          for j in 0..<spf { sum += Int64(stored[t * spf + j]) }
+          return Int32(truncatingIfNeeded: sum / Int64(spf))
+        }
+      } else {
+        digital[signal] = stored
+      }
+    }
+  }
+
+  /// Decodes a FLAC signal file (formats 508/516/524): one channel per signal, each signal's
+  /// samples of a frame consecutive in its channel; the byte offset field counts samples to skip.
+  /// Returns the values interleaved as a binary signal file holds them, and the frame count.
+  static func readFLAC(
+    _ data: Data, url: URL, format: WFDBFormat, samplesPerFrame: [Int], sampleOffset: Int,
+    sampleCount: Int?
+  ) throws -> (values: [Int32], frames: Int) {
+    func fail(_ reason: String) -> WFDBError { .unsupportedRecord(path: url.path, reason: reason) }
+    let spf = samplesPerFrame[0]
+    guard samplesPerFrame.allSatisfy({ $0 == spf }) else {
+      throw fail("the signals of a FLAC file must have the same samples per frame")
+    }
+    let channels = samplesPerFrame.count
+    var limit = Int.max
+    if let sampleCount {
+      let (wanted, overflow) = sampleCount.multipliedReportingOverflow(by: spf)
+      let (total, overflow2) = wanted.addingReportingOverflow(sampleOffset)
+      guard !overflow, !overflow2 else { throw fail("the sample count is too large") }
+      limit = total
+    }
+    let stream: FLACDecoder.Stream
+    do {
+      stream = try FLACDecoder.decode(
+        data, limit: limit, maximumSamples: maximumMultiSegmentSamples)
+    } catch let failure as FLACDecoder.Failure {
+      throw fail("corrupt FLAC stream: \(failure.reason)")
+    }
+    guard stream.channels == channels else {
+      throw fail("the FLAC stream has \(stream.channels) channels for \(channels) signals")
+    }
+    guard stream.bitsPerSample <= format.bits else {
+      throw fail(
+        "the FLAC stream has \(stream.bitsPerSample)-bit samples, format \(format.rawValue) at most \(format.bits)"
+      )
+    }
+    let available = max(0, stream.samples[0].count - sampleOffset)
+    let n = sampleCount ?? available / spf
+    guard available >= n * spf else {
+      throw fail(
+        "the FLAC stream holds \(available) samples per signal after the offset, the header needs \(n * spf)"
+      )
+    }
+    let frame = channels * spf
+    var values = [Int32](repeating: 0, count: n * frame)
+    for k in 0..<channels {
+      let channel = stream.samples[k]
+      for t in 0..<n {
+        for j in 0..<spf { values[t * frame + k * spf + j] = channel[sampleOffset + t * spf + j] }
+      }
+    }
+    return (values, n)
   }
 
   /// How many of `units` make one millivolt (`uV` → 1000), or nil when `units` is not a voltage.
@@ -132,9 +321,16 @@ public enum WFDB {
     guard record.leadCount > 0, record.sampleCount > 0 else {
       throw WFDBError.invalidRecord(reason: "record '\(record.name)' has no samples")
     }
-    guard gain > 0, gain.isFinite else { throw WFDBError.invalidRecord(reason: "gain \(gain) must be positive") }
+    guard gain > 0, gain.isFinite else {
+      throw WFDBError.invalidRecord(reason: "gain \(gain) must be positive")
+    }
+    guard Self.writableFormats.contains(format) else {
+      throw WFDBError.invalidRecord(
+        reason: "format \(format.rawValue) is read, not written (write 16, 212, 80, 24 or 32)")
+    }
     guard !record.name.isEmpty, !record.name.contains("/"), !record.name.contains(" ") else {
-      throw WFDBError.invalidRecord(reason: "record name '\(record.name)' must be non-empty without '/' or spaces")
+      throw WFDBError.invalidRecord(
+        reason: "record name '\(record.name)' must be non-empty without '/' or spaces")
     }
     let n = record.sampleCount
     let signals = record.leadCount
@@ -148,7 +344,8 @@ public enum WFDB {
       var sum: Int64 = 0
       for t in 0..<n {
         let x = Double(record.samples[s * n + t])
-        let v: Int32 = x.isNaN ? invalid : Int32(min(max((x * gain).rounded() + Double(baseline), lo), hi))
+        let v: Int32 =
+          x.isNaN ? invalid : Int32(min(max((x * gain).rounded() + Double(baseline), lo), hi))
         digital[t * signals + s] = v
         sum &+= Int64(v)
       }
@@ -174,95 +371,18 @@ public enum WFDB {
         if atomically { try bytes.writeAtomically(to: url) } else { try bytes.write(to: url) }
       }
     } catch {
-      throw WFDBError.writeFailed(path: directory.appendingPathComponent(record.name).path, reason: error.localizedDescription)
+      throw WFDBError.writeFailed(
+        path: directory.appendingPathComponent(record.name).path, reason: error.localizedDescription
+      )
     }
   }
+
+  /// The formats `write` produces.
+  public static let writableFormats: Set<WFDBFormat> = [
+    .format16, .format212, .format80, .format24, .format32,
+  ]
 
   static func headerURL(_ recordPath: URL) -> URL {
     recordPath.pathExtension == "hea" ? recordPath : recordPath.appendingPathExtension("hea")
-  }
-
-  static func samplesFitting(bytes: Int, format: WFDBFormat) -> Int {
-    switch format {
-    case .format80: bytes
-    case .format16: bytes / 2
-    case .format212: bytes * 2 / 3
-    case .format24: bytes / 3
-    case .format32: bytes / 4
-    }
-  }
-
-  /// Decodes `count` interleaved samples starting at byte `offset`.
-  static func decode(_ data: Data, offset: Int, count: Int, format: WFDBFormat) -> [Int32] {
-    guard count > 0 else { return [] }  // an empty file has no base address
-    return [Int32](unsafeUninitializedCapacity: count) { out, initialized in
-      data.withUnsafeBytes { raw in
-        let b = raw.bindMemory(to: UInt8.self).baseAddress! + offset
-        switch format {
-        case .format80:
-          for i in 0..<count { out[i] = Int32(b[i]) - 128 }
-        case .format16:
-          for i in 0..<count { out[i] = Int32(Int16(bitPattern: UInt16(b[2 * i]) | UInt16(b[2 * i + 1]) << 8)) }
-        case .format24:
-          for i in 0..<count {
-            let u = Int32(b[3 * i]) | Int32(b[3 * i + 1]) << 8 | Int32(b[3 * i + 2]) << 16
-            out[i] = (u << 8) >> 8
-          }
-        case .format32:
-          for i in 0..<count {
-            let u = UInt32(b[4 * i]) | UInt32(b[4 * i + 1]) << 8 | UInt32(b[4 * i + 2]) << 16 | UInt32(b[4 * i + 3]) << 24
-            out[i] = Int32(bitPattern: u)
-          }
-        case .format212:
-          for i in 0..<count {
-            let pair = i / 2
-            let p = b + 3 * pair
-            let u: Int32 = i % 2 == 0 ? Int32(p[0]) | (Int32(p[1]) & 0x0F) << 8 : Int32(p[2]) | (Int32(p[1]) & 0xF0) << 4
-            out[i] = (u << 20) >> 20
-          }
-        }
-      }
-      initialized = count
-    }
-  }
-
-  /// Encodes interleaved digital samples.
-  static func encode(_ digital: [Int32], format: WFDBFormat) -> Data {
-    let count = digital.count
-    var bytes = [UInt8](repeating: 0, count: format.byteCount(samples: count))
-    switch format {
-    case .format80:
-      for i in 0..<count { bytes[i] = UInt8(truncatingIfNeeded: digital[i] + 128) }
-    case .format16:
-      for i in 0..<count {
-        let u = UInt16(bitPattern: Int16(truncatingIfNeeded: digital[i]))
-        bytes[2 * i] = UInt8(u & 0xFF)
-        bytes[2 * i + 1] = UInt8(u >> 8)
-      }
-    case .format24:
-      for i in 0..<count {
-        let u = UInt32(bitPattern: digital[i])
-        for k in 0..<3 { bytes[3 * i + k] = UInt8((u >> (8 * UInt32(k))) & 0xFF) }
-      }
-    case .format32:
-      for i in 0..<count {
-        let u = UInt32(bitPattern: digital[i])
-        for k in 0..<4 { bytes[4 * i + k] = UInt8((u >> (8 * UInt32(k))) & 0xFF) }
-      }
-    case .format212:
-      for i in stride(from: 0, to: count, by: 2) {
-        let a = UInt32(bitPattern: digital[i]) & 0xFFF
-        let j = 3 * (i / 2)
-        bytes[j] = UInt8(a & 0xFF)
-        if i + 1 < count {
-          let c = UInt32(bitPattern: digital[i + 1]) & 0xFFF
-          bytes[j + 1] = UInt8((a >> 8) | ((c >> 8) << 4))
-          bytes[j + 2] = UInt8(c & 0xFF)
-        } else {
-          bytes[j + 1] = UInt8(a >> 8)
-        }
-      }
-    }
-    return Data(bytes)
   }
 }

@@ -120,9 +120,39 @@ struct DatasetOptions: ParsableArguments {
   func load() throws -> PTBXLDataset? {
     guard let data else { return nil }
     guard rate == 100 || rate == 500 else { throw CLIError("--rate must be 100 or 500, not \(rate)") }
+    try Self.refuseWFDBRecords(data)
     do { return try PTBXLDataset(root: URL(fileURLWithPath: data)) } catch let error as PTBXLError {
       throw CLIError(error.description)
     } catch let error as CSVError { throw CLIError(error.description) }
+  }
+
+  /// A WFDB record (or a folder of them without `ptbxl_database.csv`) is no dataset for a model:
+  /// an error that names the record's leads when it lacks any of the 12 standard leads, and
+  /// otherwise says how to turn it into an array (`ecgxai convert`).
+  static func refuseWFDBRecords(_ data: String) throws {
+    let url = URL(fileURLWithPath: data)
+    var isDirectory: ObjCBool = false
+    let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
+    var record: URL?
+    if exists, isDirectory.boolValue {
+      guard !FileManager.default.fileExists(atPath: url.appendingPathComponent("ptbxl_database.csv").path),
+        !FileManager.default.fileExists(atPath: url.appendingPathComponent("data/ptbxl_database.csv").path)
+      else { return }
+      let headers = (try? FileManager.default.contentsOfDirectory(atPath: url.path))?
+        .filter { $0.hasSuffix(".hea") }.sorted() ?? []
+      record = headers.first.map { url.appendingPathComponent(String($0.dropLast(4))) }
+    } else {
+      let base = data.hasSuffix(".hea") ? String(data.dropLast(4)) : data
+      if FileManager.default.fileExists(atPath: base + ".hea") { record = URL(fileURLWithPath: base) }
+    }
+    guard let record else { return }
+    let read: ECGRecord
+    do { read = try WFDB.read(record) } catch let error as WFDBError { throw CLIError(error.description) }
+    do { _ = try read.standardTwelveLeads() } catch let error as SignalError { throw CLIError(error.description) }
+    throw CLIError(
+      "\(data) holds WFDB records, not a PTB-XL-layout folder (ptbxl_database.csv): write a record "
+        + "as an array for a model with `ecgxai convert --data \(record.path) --standard-leads "
+        + "--rate 100 --out x.npy`, then pass --input x.npy")
   }
 
   /// Refuses to feed `model` records read at `--rate` when it was trained at another rate (its

@@ -19,6 +19,9 @@ struct RecordSourceOptions: ParsableArguments {
   @Option(name: .long, help: "Process only shard i of n (1-based, e.g. 2/4): records i, i+n, i+2n, …")
   var shard: String?
 
+  @Option(name: .long, help: "Leads to measure, comma-separated (case-insensitive; II also finds MLII). Default: every lead in mV (blood pressure, pleth, … are left out).")
+  var leads: String?
+
   /// One record to process: its key (ecg_id or record path), how to read it, and metadata.
   struct Item: Sendable {
     var key: String
@@ -65,6 +68,18 @@ struct RecordSourceOptions: ParsableArguments {
         throw CLIError("\(data) is neither a folder nor a WFDB record (no \(base).hea)")
       }
       all = [Item(key: URL(fileURLWithPath: base).lastPathComponent, read: { try WFDB.read(URL(fileURLWithPath: base)) })]
+    }
+    // Which leads are measured: those named by --leads, else those in a voltage unit.
+    let wanted = leads.map { $0.split(separator: ",").map(String.init).filter { !$0.isEmpty } }
+    if let wanted, wanted.isEmpty { throw CLIError("--leads: give lead names, e.g. --leads II,V5") }
+    all = all.map { item in
+      var selected = item
+      let read = item.read
+      selected.read = {
+        let record = try read()
+        return try wanted.map { try record.selectingLeads($0) } ?? record.voltageLeads()
+      }
+      return selected
     }
     return (keyColumn, try selectShard(all, shard))
   }

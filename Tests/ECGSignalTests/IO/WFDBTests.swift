@@ -91,8 +91,8 @@ import Testing
       guard case WFDBError.malformedHeader(_, 2, _)? = error as? WFDBError else { return false }
       return true
     }
-    #expect { try WFDB.read(try header("h 1 100 10\nh.dat 310 200 16 0 0 0 0 I\n")) } throws: { error in
-      (error as? WFDBError) == .unsupportedFormat(path: dir.appendingPathComponent("h.hea").path, format: 310)
+    #expect { try WFDB.read(try header("h 1 100 10\nh.dat 999 200 16 0 0 0 0 I\n")) } throws: { error in
+      (error as? WFDBError) == .unsupportedFormat(path: dir.appendingPathComponent("h.hea").path, line: 2, format: 999)
     }
     #expect { try WFDB.read(try header("h 1 100 10\nh.dat 16 200 16 0 0 0 0 I\n")) } throws: { error in
       guard case WFDBError.missingSignalFile? = error as? WFDBError else { return false }
