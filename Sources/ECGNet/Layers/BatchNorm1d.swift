@@ -70,33 +70,58 @@ public final class BatchNorm1d: Layer, @unchecked Sendable {
     if options.training {
       let count = Double(n * l)
       precondition(n * l > 1, "BatchNorm1d '\(path)': training needs more than one value per channel")
-      batchMean = [Float](repeating: 0, count: c)
-      batchInverseStd = [Float](repeating: 0, count: c)
-      for ch in 0..<c {
-        var sum = 0.0
-        var sumSquares = 0.0
-        for s in 0..<n {
-          let base = (s * c + ch) * l
-          for t in 0..<l {
-            let v = Double(input.scalars[base + t])
-            sum += v
-            sumSquares += v * v
+      // Channels in parallel (each sums and writes only its own rows, in the serial order, so
+      // the result does not depend on the threads); the running statistics are updated after.
+      var means = [Double](repeating: 0, count: c)
+      var variances = [Double](repeating: 0, count: c)
+      var inverses = [Float](repeating: 0, count: c)
+      let (gammas, betas, eps) = (weight.value.scalars, bias.value.scalars, Double(epsilon))
+      input.withUnsafeBufferPointer { xBuffer in
+        output.withUnsafeMutableBufferPointer { yBuffer in
+          means.withUnsafeMutableBufferPointer { meanBuffer in
+            variances.withUnsafeMutableBufferPointer { varianceBuffer in
+              inverses.withUnsafeMutableBufferPointer { inverseBuffer in
+                let x = SendablePointer(UnsafeMutablePointer(mutating: xBuffer.baseAddress!))
+                let y = SendablePointer(yBuffer.baseAddress!)
+                let meanOut = SendablePointer(meanBuffer.baseAddress!)
+                let varianceOut = SendablePointer(varianceBuffer.baseAddress!)
+                let inverseOut = SendablePointer(inverseBuffer.baseAddress!)
+                parallelFor(c) { ch in
+                  var sum = 0.0
+                  var sumSquares = 0.0
+                  for s in 0..<n {
+                    let base = (s * c + ch) * l
+                    for t in 0..<l {
+                      let v = Double(x.pointer[base + t])
+                      sum += v
+                      sumSquares += v * v
+                    }
+                  }
+                  let mean = sum / count
+                  let variance = max(0, sumSquares / count - mean * mean)
+                  let inverse = Float(1 / (variance + eps).squareRoot())
+                  meanOut.pointer[ch] = mean
+                  varianceOut.pointer[ch] = variance
+                  inverseOut.pointer[ch] = inverse
+                  let scale = gammas[ch] * inverse
+                  let shift = betas[ch] - Float(mean) * scale
+                  for s in 0..<n {
+                    let base = (s * c + ch) * l
+                    for t in 0..<l { y.pointer[base + t] = x.pointer[base + t] * scale + shift }
+                  }
+                }
+              }
+            }
           }
         }
-        let mean = sum / count
-        let variance = max(0, sumSquares / count - mean * mean)
-        batchMean[ch] = Float(mean)
-        batchInverseStd[ch] = Float(1 / (variance + Double(epsilon)).squareRoot())
-        let m = Double(momentum)
-        runningMean.value.scalars[ch] = Float((1 - m) * Double(runningMean.value.scalars[ch]) + m * mean)
+      }
+      batchMean = means.map { Float($0) }
+      batchInverseStd = inverses
+      let m = Double(momentum)
+      for ch in 0..<c {
+        runningMean.value.scalars[ch] = Float((1 - m) * Double(runningMean.value.scalars[ch]) + m * means[ch])
         runningVariance.value.scalars[ch] = Float(
-          (1 - m) * Double(runningVariance.value.scalars[ch]) + m * variance * count / (count - 1))
-        let scale = weight.value.scalars[ch] * batchInverseStd[ch]
-        let shift = bias.value.scalars[ch] - batchMean[ch] * scale
-        for s in 0..<n {
-          let base = (s * c + ch) * l
-          for t in 0..<l { output.scalars[base + t] = input.scalars[base + t] * scale + shift }
-        }
+          (1 - m) * Double(runningVariance.value.scalars[ch]) + m * variances[ch] * count / (count - 1))
       }
       batchesTracked += 1
     } else {
