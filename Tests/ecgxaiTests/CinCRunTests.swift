@@ -4,7 +4,8 @@ import Testing
 
 /// A PhysioNet/CinC-format folder written from the phantom (`.hea` + `.mat` at 500 and 257 Hz,
 /// 8, 10 and 15 s, `#Dx:` SNOMED CT codes) goes through `export`, `features`, `predict` and
-/// `ecgxai run --data` to report.html; a folder that is neither PTB-XL nor CinC is refused.
+/// `ecgxai run --data` (train, explain, sanity, audit, features, concepts) to report.html; a
+/// folder that is neither PTB-XL nor CinC is refused.
 @Suite(.serialized) struct CinCRunTests {
   /// Writes the phantom's records of `ptbxl` (500 Hz, 10 s) as a CinC folder: record i at
   /// 500 Hz × 10 s, 500 Hz × 8 s (cut), 257 Hz × 15 s (its first 5 s appended) or 257 Hz × 8 s,
@@ -44,7 +45,9 @@ import Testing
     let dir = CommandLineTests.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let ptbxl = dir.appendingPathComponent("phantom")
-    let synth = try CommandLineTests.run(["synth", "--out", ptbxl.path, "--records", "240", "--rates", "500"])
+    let synth = try CommandLineTests.run([
+      "synth", "--out", ptbxl.path, "--records", "240", "--rates", "500",
+    ])
     #expect(synth.status == 0, "\(synth.error)")
     let cinc = dir.appendingPathComponent("cinc")
     let count = try Self.writeCinC(from: ptbxl, to: cinc)
@@ -56,30 +59,41 @@ import Testing
       "--out", dir.appendingPathComponent("x.npy").path,
     ])
     #expect(export.status == 0, "\(export.error)")
-    let test = dataset.labels(task: .superdiagnostic).entryIndices.filter { dataset.entries[$0].fold == 10 }
+    let test = dataset.labels(task: .superdiagnostic).entryIndices.filter {
+      dataset.entries[$0].fold == 10
+    }
     #expect(export.output.contains("[\(test.count), 12, 1000] at 100 Hz"), "\(export.output)")
     let ids = try String(contentsOf: dir.appendingPathComponent("x.ecg_id.csv"), encoding: .utf8)
     #expect(ids == "ecg_id\n" + test.map { "\(dataset.entries[$0].ecgID)\n" }.joined())
 
     let features = try CommandLineTests.run([
-      "features", "--data", cinc.path, "--folds", "10", "--out", dir.appendingPathComponent("f.csv").path,
+      "features", "--data", cinc.path, "--folds", "10", "--out",
+      dir.appendingPathComponent("f.csv").path,
     ])
     #expect(features.status == 0, "\(features.error)")
     let rows = try String(contentsOf: dir.appendingPathComponent("f.csv"), encoding: .utf8)
       .split(separator: "\n").dropFirst()
     #expect(rows.count == dataset.entries.filter { $0.fold == 10 }.count)
-    #expect(rows.filter { $0.split(separator: ",")[1] == "ok" }.count >= rows.count * 9 / 10, "measured")
+    #expect(
+      rows.filter { $0.split(separator: ",")[1] == "ok" }.count >= rows.count * 9 / 10, "measured")
 
     let config = dir.appendingPathComponent("small.json")
     try """
-      {"out": "\(dir.appendingPathComponent("run").path)", "steps": ["data", "train", "explain", "sanity", "features", "report"],
-       "train": {"tasks": ["superdiagnostic"], "epochs": 1}, "explain": {"methods": ["saliency"]}}
-      """.write(to: config, atomically: true, encoding: .utf8)
+    {"out": "\(dir.appendingPathComponent("run").path)",
+     "steps": ["data", "train", "explain", "sanity", "audit", "features", "concepts", "report"],
+     "train": {"tasks": ["superdiagnostic", "subdiagnostic"], "epochs": 1},
+     "explain": {"methods": ["saliency"]}, "concepts": {"runs": 3, "random_runs": 3}}
+    """.write(to: config, atomically: true, encoding: .utf8)
     let run = try CommandLineTests.run(["run", config.path, "--data", cinc.path])
     #expect(run.status == 0, "\(run.error)")
     #expect(run.output.contains("skipped: no Uni-G amplitude table"))
-    for name in ["report.html", "features.csv", "attributions/saliency.npy", "evaluation-superdiagnostic.json"] {
-      #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("run/\(name)").path), "\(name)")
+    for name in [
+      "report.html", "features.csv", "attributions/saliency.npy", "evaluation-superdiagnostic.json",
+      "audit.json", "tcav.json",
+    ] {
+      #expect(
+        FileManager.default.fileExists(atPath: dir.appendingPathComponent("run/\(name)").path),
+        "\(name)")
     }
     let model = dir.appendingPathComponent("run/model").path
     let predict = try CommandLineTests.run([
@@ -91,8 +105,10 @@ import Testing
     let neither = dir.appendingPathComponent("neither")
     try FileManager.default.createDirectory(at: neither, withIntermediateDirectories: true)
     let refused = try CommandLineTests.run([
-      "export", "--data", neither.path, "--task", "superdiagnostic", "--out", dir.appendingPathComponent("y.npy").path,
+      "export", "--data", neither.path, "--task", "superdiagnostic", "--out",
+      dir.appendingPathComponent("y.npy").path,
     ])
-    #expect(refused.status != 0 && refused.error.contains("neither a PTB-XL folder"), "\(refused.error)")
+    #expect(
+      refused.status != 0 && refused.error.contains("neither a PTB-XL folder"), "\(refused.error)")
   }
 }

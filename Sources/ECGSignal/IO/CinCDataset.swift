@@ -41,7 +41,8 @@ public enum CinCDataset {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory),
       isDirectory.boolValue,
-      !FileManager.default.fileExists(atPath: root.appendingPathComponent("ptbxl_database.csv").path)
+      !FileManager.default.fileExists(
+        atPath: root.appendingPathComponent("ptbxl_database.csv").path)
     else { return false }
     // A linked folder (RUN/data) is searched at its target.
     let target = root.resolvingSymlinksInPath()
@@ -52,7 +53,8 @@ public enum CinCDataset {
       seen += 1
       guard let data = FileManager.default.contents(atPath: file.path) else { continue }
       let text = String(decoding: data, as: UTF8.self)
-      if text.split(whereSeparator: \.isNewline).contains(where: { dxValue(commentLine: $0) != nil }) {
+      if text.split(whereSeparator: \.isNewline).contains(where: { dxValue(commentLine: $0) != nil }
+      ) {
         return true
       }
     }
@@ -105,7 +107,8 @@ public enum CinCDataset {
     for entry in entries {
       for code in entry.scpCodes.keys where statements[code] == nil {
         statements[code] = .init(
-          diagnostic: false, form: false, rhythm: false, diagnosticClass: nil, diagnosticSubclass: nil)
+          diagnostic: false, form: false, rhythm: false, diagnosticClass: nil,
+          diagnosticSubclass: nil)
       }
     }
     return PTBXLDataset(root: root, entries: entries, statements: statements, layout: .cinc)

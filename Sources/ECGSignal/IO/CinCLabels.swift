@@ -49,8 +49,12 @@ public enum CinCLabels {
   /// statements STE_, INVT and NT_ are counted as diagnostic in STTC (subclass STTC), as the
   /// Challenge scores them as ST/T changes.
   public static let statements: [String: PTBXLDataset.Statement] = {
-    func diagnostic(_ superclass: String, _ subclass: String?, form: Bool = false) -> PTBXLDataset.Statement {
-      .init(diagnostic: true, form: form, rhythm: false, diagnosticClass: superclass, diagnosticSubclass: subclass)
+    func diagnostic(_ superclass: String, _ subclass: String?, form: Bool = false)
+      -> PTBXLDataset.Statement
+    {
+      .init(
+        diagnostic: true, form: form, rhythm: false, diagnosticClass: superclass,
+        diagnosticSubclass: subclass)
     }
     let rhythm = PTBXLDataset.Statement(
       diagnostic: false, form: false, rhythm: true, diagnosticClass: nil, diagnosticSubclass: nil)
@@ -62,12 +66,14 @@ public enum CinCLabels {
       "IRBBB": diagnostic("CD", "IRBBB"), "LAFB": diagnostic("CD", "LAFB/LPFB"),
       "1AVB": diagnostic("CD", "_AVB"), "MI": diagnostic("MI", nil),
       "ISC_": diagnostic("STTC", "ISC_"), "STD_": diagnostic("STTC", "STTC", form: true),
-      "NST_": diagnostic("STTC", "NST_", form: true), "STE_": diagnostic("STTC", "STTC", form: true),
+      "NST_": diagnostic("STTC", "NST_", form: true),
+      "STE_": diagnostic("STTC", "STTC", form: true),
       "INVT": diagnostic("STTC", "STTC", form: true), "NT_": diagnostic("STTC", "STTC", form: true),
     ]
   }()
 
-  private static let bySnomed = Dictionary(table.map { ($0.snomed, $0) }, uniquingKeysWith: { a, _ in a })
+  private static let bySnomed = Dictionary(
+    table.map { ($0.snomed, $0) }, uniquingKeysWith: { a, _ in a })
 
   /// The SCP codes of a record with the SNOMED CT codes `codes` (likelihood 100 each, as PTB-XL
   /// writes certain statements): mapped statements, `snomed:NNN` for the rest, and `NORM` for

@@ -56,10 +56,12 @@ extension WFDB {
     do {
       try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
       try data.writeAtomically(to: directory.appendingPathComponent("\(record.name).mat"))
-      try Data(header.utf8).writeAtomically(to: directory.appendingPathComponent("\(record.name).hea"))
+      try Data(header.utf8).writeAtomically(
+        to: directory.appendingPathComponent("\(record.name).hea"))
     } catch {
       throw WFDBError.writeFailed(
-        path: directory.appendingPathComponent(record.name).path, reason: error.localizedDescription)
+        path: directory.appendingPathComponent(record.name).path, reason: error.localizedDescription
+      )
     }
   }
 }

@@ -15,7 +15,8 @@ import Testing
     var samples = [Float](repeating: 0, count: 12 * n)
     for lead in 0..<12 {
       for t in 0..<n {
-        samples[lead * n + t] = Float(Double(lead + 1) * 0.1 * sin(2 * .pi * 1.3 * Double(t) / rateHz))
+        samples[lead * n + t] = Float(
+          Double(lead + 1) * 0.1 * sin(2 * .pi * 1.3 * Double(t) / rateHz))
       }
     }
     return ECGRecord(name: name, leadNames: leads, samplingRateHz: rateHz, samples: samples)
@@ -62,13 +63,18 @@ import Testing
     #expect(CinCDataset.isCinCFolder(root))
     let data = try PTBXLDataset.open(root)
     #expect(data.layout == .cinc)
-    #expect(data.entries.map(\.filenameHR) == ["cpsc/A0001", "cpsc/A0003", "incart/I0002", "incart/I0004"])
+    #expect(
+      data.entries.map(\.filenameHR) == [
+        "cpsc/A0001", "cpsc/A0003", "incart/I0002", "incart/I0004",
+      ])
     #expect(data.entries.map(\.ecgID) == [1, 2, 3, 4])
     #expect(data.entries.map(\.age) == [53, 71.5, nil, 40])
     #expect(data.entries.map(\.sex) == [0, nil, 1, 0])
     #expect(Set(data.entries[0].scpCodes.keys) == ["NORM", "SR"], "sinus rhythm alone is normal")
-    #expect(Set(data.entries[1].scpCodes.keys) == ["AFIB", "snomed:999999999"], "unmapped codes kept raw")
-    #expect(Set(data.entries[2].scpCodes.keys) == ["LVH", "SR", "CRBBB"], "no NORM beside a finding")
+    #expect(
+      Set(data.entries[1].scpCodes.keys) == ["AFIB", "snomed:999999999"], "unmapped codes kept raw")
+    #expect(
+      Set(data.entries[2].scpCodes.keys) == ["LVH", "SR", "CRBBB"], "no NORM beside a finding")
     #expect(Set(data.entries[3].scpCodes.keys) == ["MI", "STD_"])
     let superclasses = data.labels(task: .superdiagnostic)
     #expect(superclasses.classes == ["CD", "HYP", "MI", "NORM", "STTC"])
@@ -109,8 +115,10 @@ import Testing
         }
       }
     }
-    let conformed = try CinCDataset.conform(Self.sine(name: "x", rateHz: 100, seconds: 10), rateHz: 100)
-    #expect(conformed == Self.sine(name: "x", rateHz: 100, seconds: 10), "10 s at the rate: unchanged")
+    let conformed = try CinCDataset.conform(
+      Self.sine(name: "x", rateHz: 100, seconds: 10), rateHz: 100)
+    #expect(
+      conformed == Self.sine(name: "x", rateHz: 100, seconds: 10), "10 s at the rate: unchanged")
   }
 
   @Test func foldsAreDeterministicStratifiedAndIndependentOfOrder() throws {
@@ -120,12 +128,17 @@ import Testing
     #expect(folds.allSatisfy { (1...10).contains($0) })
     #expect(folds == CinCDataset.folds(names: names, strata: strata))
     let order = Array(names.indices.reversed())
-    let shuffled = CinCDataset.folds(names: order.map { names[$0] }, strata: order.map { strata[$0] })
-    #expect(order.enumerated().allSatisfy { shuffled[$0.offset] == folds[$0.element] }, "file order does not matter")
+    let shuffled = CinCDataset.folds(
+      names: order.map { names[$0] }, strata: order.map { strata[$0] })
+    #expect(
+      order.enumerated().allSatisfy { shuffled[$0.offset] == folds[$0.element] },
+      "file order does not matter")
     for stratum in Set(strata) {
       var counts = [Int](repeating: 0, count: 11)
       for i in names.indices where strata[i] == stratum { counts[folds[i]] += 1 }
-      #expect(counts.dropFirst().allSatisfy { $0 == 5 }, "50 records of \(stratum) → 5 per fold: \(counts)")
+      #expect(
+        counts.dropFirst().allSatisfy { $0 == 5 },
+        "50 records of \(stratum) → 5 per fold: \(counts)")
     }
     let byPosition = names.indices.map { $0 % 10 + 1 }
     #expect(folds != byPosition, "dealt by hash within each stratum, not by position")
