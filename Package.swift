@@ -83,7 +83,7 @@ let package = Package(
     .testTarget(name: "ECGDiscoveryTests", dependencies: ["ECGDiscovery"]),
     .testTarget(name: "ECGReportTests", dependencies: ["ECGReport", "ECGConcepts"]),
     // Runs the built `ecgxai` executable as a user would (it is built with the tests).
-    .testTarget(name: "ecgxaiTests", dependencies: ["ecgxai", "ECGAudit"]),
+    .testTarget(name: "ecgxaiTests", dependencies: ["ecgxai", "ECGAudit", "ECGSignal"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -68,10 +68,48 @@ public struct PTBXLDataset: Sendable {
   public let entries: [Entry]
   /// SCP statements by code.
   public let statements: [String: Statement]
+  /// How the folder is laid out and its records are read.
+  public let layout: Layout
+
+  /// The layout of a dataset folder.
+  public enum Layout: String, Sendable {
+    /// PTB-XL: records read as stored at 100 or 500 Hz (`records100/`, `records500/`).
+    case ptbxl
+    /// PhysioNet/CinC 2020–2021 (`CinCDataset`): one record per entry (`filenameHR`), resampled
+    /// to the rate asked for and cut or zero-padded to `CinCDataset.windowSeconds`.
+    case cinc
+  }
+
+  /// A dataset from its parts (what `CinCDataset.load` builds).
+  init(root: URL, entries: [Entry], statements: [String: Statement], layout: Layout) {
+    self.root = root
+    self.entries = entries
+    self.statements = statements
+    self.layout = layout
+  }
+
+  /// Reads the dataset folder at `root`: a PTB-XL folder (`ptbxl_database.csv`) or, without one,
+  /// a PhysioNet/CinC folder of `.hea` records with `#Dx:` comments (`CinCDataset.load`).
+  /// - Throws: `PTBXLError` or `CSVError` for a broken PTB-XL folder, `CinCError` for a broken
+  ///   CinC one and `CinCError.notACinCFolder` for a folder that is neither.
+  public static func open(_ root: URL) throws -> PTBXLDataset {
+    let manager = FileManager.default
+    if !manager.fileExists(atPath: root.appendingPathComponent("ptbxl_database.csv").path) {
+      if CinCDataset.isCinCFolder(root) { return try CinCDataset.load(root: root) }
+      var isDirectory: ObjCBool = false
+      if manager.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue,
+        !manager.fileExists(atPath: root.appendingPathComponent("scp_statements.csv").path)
+      {
+        throw CinCError.notACinCFolder(path: root.path)
+      }
+    }
+    return try PTBXLDataset(root: root)
+  }
 
   /// Reads `ptbxl_database.csv` and `scp_statements.csv` from `root`.
   public init(root: URL) throws {
     self.root = root
+    self.layout = .ptbxl
     let databaseURL = root.appendingPathComponent("ptbxl_database.csv")
     let statementsURL = root.appendingPathComponent("scp_statements.csv")
     for url in [databaseURL, statementsURL] where !FileManager.default.fileExists(atPath: url.path) {
@@ -198,12 +236,20 @@ public struct PTBXLDataset: Sendable {
 
   /// Reads the signals of `entries[index]` at 100 or 500 Hz.
   /// - Throws: `PTBXLError.unreadableRecord` naming the ecg_id and the WFDB problem.
+  /// A CinC dataset's record is read from `filenameHR`, resampled to `rate` Hz and cut or
+  /// zero-padded to `CinCDataset.windowSeconds` (`CinCDataset.conform`).
   public func record(at index: Int, rate: Int = 100) throws -> ECGRecord {
     let entry = entries[index]
     do {
+      if layout == .cinc {
+        let stored = try WFDB.read(root.appendingPathComponent(entry.filenameHR))
+        return try CinCDataset.conform(stored, rateHz: rate)
+      }
       return try WFDB.read(root.appendingPathComponent(rate == 500 ? entry.filenameHR : entry.filenameLR))
     } catch let error as WFDBError {
       throw PTBXLError.unreadableRecord(ecgID: entry.ecgID, reason: error.description)
+    } catch let error as SignalError {
+      throw PTBXLError.unreadableRecord(ecgID: entry.ecgID, reason: "\(entry.filenameHR): \(error.description)")
     }
   }
 

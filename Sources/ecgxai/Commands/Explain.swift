@@ -208,7 +208,7 @@ struct Explain: ParsableCommand {
       let data = runURL!.appendingPathComponent("data")
       let folds = DatasetSplit.folds[split]!
       let options = DatasetOptions(data: data.path, rate: rate, folds: folds)
-      guard FileManager.default.fileExists(atPath: data.appendingPathComponent("ptbxl_database.csv").path) else {
+      guard isDatasetFolder(data) else {
         throw CLIError("\(runDirectory!) has no dataset in data/ (ptbxl_database.csv); run `ecgxai demo` or give --input")
       }
       try options.check(model)

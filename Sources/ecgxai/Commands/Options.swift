@@ -105,12 +105,13 @@ func validateECGBatch(_ x: Tensor, leads: Int, path: String, model: Model? = nil
   }
 }
 
-/// `--data DIR [--rate 100] [--folds 1-8]`: records of a PTB-XL-layout folder (real or phantom).
+/// `--data DIR [--rate 100] [--folds 1-8]`: records of a PTB-XL-layout folder (real or phantom)
+/// or of a PhysioNet/CinC 2020–2021 folder (`.hea` + `.mat` with `#Dx:`; `CinCDataset`).
 struct DatasetOptions: ParsableArguments {
-  @Option(name: .long, help: "PTB-XL-layout folder (ptbxl_database.csv, scp_statements.csv, records100/).")
+  @Option(name: .long, help: "PTB-XL-layout folder (ptbxl_database.csv, scp_statements.csv, records100/) or PhysioNet/CinC 2020–21 folder (.hea/.mat records with #Dx:, resampled to --rate, 10 s).")
   var data: String?
 
-  @Option(name: .long, help: "Sampling rate to read: 100 (records100/) or 500 (records500/).")
+  @Option(name: .long, help: "Sampling rate to read: 100 (records100/) or 500 (records500/); CinC records are resampled to it.")
   var rate: Int = 100
 
   @Option(name: .long, help: "strat_fold values to use, e.g. '10' or '1-8' or '1,2,9' (default: all).")
@@ -121,12 +122,15 @@ struct DatasetOptions: ParsableArguments {
     guard let data else { return nil }
     guard rate == 100 || rate == 500 else { throw CLIError("--rate must be 100 or 500, not \(rate)") }
     try Self.refuseWFDBRecords(data)
-    do { return try PTBXLDataset(root: URL(fileURLWithPath: data)) } catch let error as PTBXLError {
+    do { return try PTBXLDataset.open(URL(fileURLWithPath: data)) } catch let error as PTBXLError {
       throw CLIError(error.description)
-    } catch let error as CSVError { throw CLIError(error.description) }
+    } catch let error as CSVError { throw CLIError(error.description) } catch let error as CinCError {
+      throw CLIError(error.description)
+    }
   }
 
-  /// A WFDB record (or a folder of them without `ptbxl_database.csv`) is no dataset for a model:
+  /// A WFDB record (or a folder of them without `ptbxl_database.csv` or `#Dx:` comments) is no
+  /// dataset for a model:
   /// an error that names the record's leads when it lacks any of the 12 standard leads, and
   /// otherwise says how to turn it into an array (`ecgxai convert`).
   static func refuseWFDBRecords(_ data: String) throws {
@@ -136,7 +140,8 @@ struct DatasetOptions: ParsableArguments {
     var record: URL?
     if exists, isDirectory.boolValue {
       guard !FileManager.default.fileExists(atPath: url.appendingPathComponent("ptbxl_database.csv").path),
-        !FileManager.default.fileExists(atPath: url.appendingPathComponent("data/ptbxl_database.csv").path)
+        !FileManager.default.fileExists(atPath: url.appendingPathComponent("data/ptbxl_database.csv").path),
+        !CinCDataset.isCinCFolder(url), !CinCDataset.isCinCFolder(url.appendingPathComponent("data"))
       else { return }
       let headers = (try? FileManager.default.contentsOfDirectory(atPath: url.path))?
         .filter { $0.hasSuffix(".hea") }.sorted() ?? []

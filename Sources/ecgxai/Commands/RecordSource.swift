@@ -7,7 +7,7 @@ import Foundation
 /// PATH is a PTB-XL-layout folder, a folder of WFDB records (searched recursively) or one WFDB
 /// record (`name`, `name.hea`).
 struct RecordSourceOptions: ParsableArguments {
-  @Option(name: .long, help: "PTB-XL-layout folder (or a run directory with one in data/), folder of WFDB records, or one WFDB record.")
+  @Option(name: .long, help: "PTB-XL-layout or PhysioNet/CinC folder (or a run directory with one in data/), folder of WFDB records, or one WFDB record.")
   var data: String
 
   @Option(name: .long, help: "PTB-XL folders: sampling rate to read, 100 (records100/) or 500 (records500/).")
@@ -34,14 +34,14 @@ struct RecordSourceOptions: ParsableArguments {
   func items() throws -> (keyColumn: String, items: [Item]) {
     // A run directory: its dataset lives in data/.
     let given = URL(fileURLWithPath: data)
-    let isRun = FileManager.default.fileExists(atPath: given.appendingPathComponent("data/ptbxl_database.csv").path)
+    let isRun = isDatasetFolder(given.appendingPathComponent("data"))
     let url = isRun ? given.appendingPathComponent("data") : given
     let data = url.path
     var isDirectory: ObjCBool = false
     let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
     var all: [Item]
     var keyColumn = "record"
-    if exists, isDirectory.boolValue, FileManager.default.fileExists(atPath: url.appendingPathComponent("ptbxl_database.csv").path) {
+    if exists, isDirectory.boolValue, isDatasetFolder(url) {
       let options = DatasetOptions(data: data, rate: rate, folds: folds)
       let dataset = try options.load()!
       let rate = self.rate
@@ -85,6 +85,13 @@ struct RecordSourceOptions: ParsableArguments {
   }
 }
 
+/// True for a dataset folder that `DatasetOptions` loads: PTB-XL layout (`ptbxl_database.csv`) or
+/// a PhysioNet/CinC folder (`CinCDataset.isCinCFolder`).
+func isDatasetFolder(_ url: URL) -> Bool {
+  FileManager.default.fileExists(atPath: url.appendingPathComponent("ptbxl_database.csv").path)
+    || CinCDataset.isCinCFolder(url)
+}
+
 extension DatasetOptions {
   init(data: String?, rate: Int, folds: String?) {
     self.init()
@@ -125,6 +132,7 @@ func failureReason(_ error: Error) -> String {
   case let e as SignalError: e.description
   case let e as WFDBError: e.description
   case let e as PTBXLError: e.description
+  case let e as CinCError: e.description
   default: String(describing: error)
   }
 }

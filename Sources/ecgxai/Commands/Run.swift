@@ -13,7 +13,10 @@ struct Run: ParsableCommand {
       so an interrupted run resumes where it stopped. `--force STEP` redoes a step (and the steps
       that read it).
       Real data: `ecgxai run --data PATH/TO/ptb-xl --out runs/ptbxl` runs the paper's protocol on
-      a PTB-XL folder (100 Hz; folds 1–8 / 9 / 10), linked as RUN/data and never modified.
+      a PTB-XL folder (100 Hz; folds 1–8 / 9 / 10), linked as RUN/data and never modified; a
+      PhysioNet/CinC 2020–21 folder (.hea/.mat with #Dx:) runs the same way (records resampled
+      to 100 Hz and cut or zero-padded to 10 s, SNOMED CT codes mapped to PTB-XL statements,
+      folds by record name; docs/features.md).
       Examples:
         ecgxai run --write-config run.yaml
         ecgxai run run.yaml
@@ -27,7 +30,7 @@ struct Run: ParsableCommand {
   @Option(help: "Run directory (overrides the configuration's `out`).")
   var out: String?
 
-  @Option(help: "A PTB-XL folder to run on (sets data.source: ptbxl and data.path).")
+  @Option(help: "A PTB-XL or PhysioNet/CinC folder to run on (sets data.source: ptbxl and data.path).")
   var data: String?
 
   @Option(parsing: .upToNextOption, help: "Steps to redo even if up to date (\(PipelineStep.allCases.map(\.rawValue).joined(separator: ", ")), or all).")

@@ -136,7 +136,7 @@ struct RunPipeline {
     case .data:
       return c.data.source == "phantom"
         ? "phantom cohort, \(c.data.records) records (100 Hz × 10 s, \(c.data.difficulty) difficulty, PTB-XL layout) → data/"
-        : "PTB-XL folder \(c.data.path!) → data/ (linked)"
+        : "dataset folder \(c.data.path!) → data/ (linked)"
     case .train:
       return "\(c.train.arch) on \(c.train.tasks.joined(separator: " and ")) (folds 1–8 train, 9 validation, 10 test; \(c.train.epochs) epochs, AdamW lr 1e-3 wd 1e-3, batch 128, 250-sample crops)"
     case .explain:
@@ -222,7 +222,8 @@ struct RunPipeline {
     return PTBXLPlus.locate("unig", in: runURL.appendingPathComponent("data")) != nil
   }
 
-  /// The phantom cohort written into RUN/data, or RUN/data linked to the user's PTB-XL folder.
+  /// The phantom cohort written into RUN/data, or RUN/data linked to the user's PTB-XL or
+  /// PhysioNet/CinC folder.
   private func prepareData() throws -> StepOutcome {
     let c = configuration
     let dataURL = runURL.appendingPathComponent("data")
@@ -232,8 +233,10 @@ struct RunPipeline {
       return StepOutcome(outputs: ["data/ptbxl_database.csv", "data/scp_statements.csv", "data/truth"])
     }
     let target = URL(fileURLWithPath: c.data.path!).standardizedFileURL
-    guard FileManager.default.fileExists(atPath: target.appendingPathComponent("ptbxl_database.csv").path) else {
-      throw CLIError("data.path \(target.path) is not a PTB-XL folder: it has no ptbxl_database.csv")
+    guard isDatasetFolder(target) else {
+      throw CLIError(
+        "data.path \(target.path) is not a PTB-XL folder (no ptbxl_database.csv) nor a PhysioNet/CinC "
+          + "folder (.hea records with #Dx: comments)")
     }
     _ = try DatasetOptions(data: target.path, rate: 100, folds: nil).load()
     let manager = FileManager.default
