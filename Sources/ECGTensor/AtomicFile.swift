@@ -120,14 +120,26 @@ public enum AtomicFile {
   /// abandoned; returns how many there were.
   @discardableResult
   public static func removeOwnPartials() -> Int {
+    interruptedFlag.set()
+    // Writes that passed their `isInterrupted` check just before finish within milliseconds.
+    usleep(5000)
     let paths = registry.drain()
     for path in paths {
-      // Other threads may still be writing into a directory being removed (and recreate its
-      // subdirectories): remove until it stays gone.
-      for _ in 0..<100 {
-        try? FileManager.default.removeItem(atPath: path)
-        usleep(2000)
+      // Other threads may still be writing into a directory being removed, and recreate its
+      // subdirectories while a large tree is deleted. So the path is first renamed away (one
+      // atomic step), the renamed tree removed, and whatever was recreated under the old name in
+      // the meantime (a record or two) removed again, checking right after each removal. (With
+      // a pause between removal and check, as before, a busy writer recreated the path every
+      // time and the staging folder of an interrupted `synth` could survive.)
+      for attempt in 0..<1000 {
+        let doomed = path + ".removing-\(attempt)"
+        if rename(path, doomed) == 0 {
+          try? FileManager.default.removeItem(atPath: doomed)
+        } else {
+          try? FileManager.default.removeItem(atPath: path)
+        }
         if !FileManager.default.fileExists(atPath: path) { break }
+        usleep(200)
       }
     }
     return paths.count
@@ -158,6 +170,18 @@ public enum AtomicFile {
     thread.name = "ecgxai-signals"
     thread.start()
   }
+
+  /// True once SIGINT/SIGTERM cleanup has begun: writers that create folders (a record writer
+  /// makes its directory for every record) stop instead of recreating what is being removed.
+  public static var isInterrupted: Bool { interruptedFlag.value }
+
+  private final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var raised = false
+    var value: Bool { lock.lock(); defer { lock.unlock() }; return raised }
+    func set() { lock.lock(); raised = true; lock.unlock() }
+  }
+  private static let interruptedFlag = Flag()
 
   /// The temporary names this process is writing.
   private final class Registry: @unchecked Sendable {

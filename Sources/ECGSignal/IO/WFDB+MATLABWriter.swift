@@ -1,3 +1,4 @@
+import ECGTensor
 import Foundation
 
 extension WFDB {
@@ -54,6 +55,8 @@ extension WFDB {
     }
     for c in comments { header += "#\(c)\n" }
     do {
+      // After SIGINT/SIGTERM the staging folder is being removed: do not recreate it.
+      if AtomicFile.isInterrupted { throw CocoaError(.userCancelled) }
       try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
       try data.writeAtomically(to: directory.appendingPathComponent("\(record.name).mat"))
       try Data(header.utf8).writeAtomically(

@@ -364,6 +364,8 @@ public enum WFDB {
     header.comments = comments
     let data = encode(digital, format: format)
     do {
+      // After SIGINT/SIGTERM the staging folder is being removed: do not recreate it.
+      if AtomicFile.isInterrupted { throw CocoaError(.userCancelled) }
       try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
       let files = [(data, "\(record.name).dat"), (Data(header.text.utf8), "\(record.name).hea")]
       for (bytes, name) in files {
