@@ -97,8 +97,8 @@ struct KernelLBFGS {
         let p = pairs[i]
         let a = p.rho * (dot(p.ks, q) + p.sb * qb)
         coefficients[i] = a
-        Self.subtract(a, times: p.y, from: &q)
-        Self.subtract(a, times: p.ky, from: &kq)
+        Self.add(-a, times: p.y, to: &q)
+        Self.add(-a, times: p.ky, to: &kq)
         qb -= a * p.yb
       }
       var scale = 1.0
@@ -160,22 +160,14 @@ struct KernelLBFGS {
 
   // The vector updates of the two-loop recursion through unsafe buffers: element by element on
   // the arrays (one of them inside a tuple of the history) they retained and released an array
-  // per element — half of the TCAV step's time. `add(1, …)` adds 1·x[j], which is x[j] exactly.
+  // per element — half of the TCAV step's time. The products are exact to the bit: 1·x[j] is
+  // x[j], and y + (−a)·x is y − a·x (negation is exact).
 
   /// y[j] += a · x[j].
   private static func add(_ a: Double, times x: [Double], to y: inout [Double]) {
     x.withUnsafeBufferPointer { xv in
       y.withUnsafeMutableBufferPointer { yv in
         for j in 0..<yv.count { yv[j] += a * xv[j] }
-      }
-    }
-  }
-
-  /// y[j] −= a · x[j].
-  private static func subtract(_ a: Double, times x: [Double], from y: inout [Double]) {
-    x.withUnsafeBufferPointer { xv in
-      y.withUnsafeMutableBufferPointer { yv in
-        for j in 0..<yv.count { yv[j] -= a * xv[j] }
       }
     }
   }

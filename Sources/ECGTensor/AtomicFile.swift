@@ -120,9 +120,6 @@ public enum AtomicFile {
   /// abandoned; returns how many there were.
   @discardableResult
   public static func removeOwnPartials() -> Int {
-    interruptedFlag.set()
-    // Writes that passed their `isInterrupted` check just before finish within milliseconds.
-    usleep(5000)
     let paths = registry.drain()
     for path in paths {
       // Other threads may still be writing into a directory being removed, and recreate its
@@ -160,6 +157,9 @@ public enum AtomicFile {
       var set = waited
       var signal: Int32 = 0
       guard sigwait(&set, &signal) == 0 else { return }
+      interruptedFlag.set()
+      // Writes that passed their `isInterrupted` check just before finish within milliseconds.
+      usleep(5000)
       let removed = removeOwnPartials()
       let name = signal == SIGINT ? "SIGINT" : "SIGTERM"
       let message = "\necgxai: interrupted (\(name))"

@@ -177,16 +177,26 @@ ECG_MULTIVERSION(ecg_pack_b, (const float *restrict b, long ldb, int transposed,
   }
 }
 
+// The outputs t in [*begin, *end) ⊆ [0, outLength) whose position t·stride + offset lies in
+// [0, length): the im2col row and its adjoint touch the signal only there.
+static inline void inside_signal(long outLength, long offset, long stride, long length,
+                                 long *begin, long *end) {
+  long first = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+  long last = length - offset <= 0 ? 0 : (length - offset + stride - 1) / stride;
+  if (first > outLength) first = outLength;
+  if (last > outLength) last = outLength;
+  if (last < first) last = first;
+  *begin = first;
+  *end = last;
+}
+
 // One im2col row of a strided convolution: row[t] = x[t·stride + offset], 0 outside [0, length).
 ECG_MULTIVERSION(ecg_strided_row, (const float *restrict x, long length, long offset, long stride,
                  long outLength, float *restrict row),
                  (x, length, offset, stride, outLength, row)) {
   // Outputs [begin, end) read inside the signal; those before and after are zero padding.
-  long begin = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
-  long end = length - offset <= 0 ? 0 : (length - offset + stride - 1) / stride;
-  if (begin > outLength) begin = outLength;
-  if (end > outLength) end = outLength;
-  if (end < begin) end = begin;
+  long begin, end;
+  inside_signal(outLength, offset, stride, length, &begin, &end);
   for (long t = 0; t < begin; t++) row[t] = 0.0f;
   if (stride == 2) {
     const float *source = x + offset;
@@ -245,8 +255,7 @@ ECG_MULTIVERSION(ecg_max_pool, (long rows, long length, long outLength, long ker
 ECG_MULTIVERSION(ecg_strided_row_add, (const float *restrict row, long outLength, long offset,
                                        long stride, long length, float *restrict x),
                  (row, outLength, offset, stride, length, x)) {
-  long begin = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
-  long end = length - offset <= 0 ? 0 : (length - offset + stride - 1) / stride;
-  if (end > outLength) end = outLength;
+  long begin, end;
+  inside_signal(outLength, offset, stride, length, &begin, &end);
   for (long t = begin; t < end; t++) x[t * stride + offset] += row[t];
 }

@@ -209,7 +209,7 @@ struct Explain: ParsableCommand {
       let folds = DatasetSplit.folds[split]!
       let options = DatasetOptions(data: data.path, rate: rate, folds: folds)
       guard isDatasetFolder(data) else {
-        throw CLIError("\(runDirectory!) has no dataset in data/ (ptbxl_database.csv); run `ecgxai demo` or give --input")
+        throw CLIError("\(runDirectory!) has no dataset in data/ (ptbxl_database.csv, or a PhysioNet/CinC folder); run `ecgxai demo` or give --input")
       }
       try options.check(model)
       dataset = try options.load()

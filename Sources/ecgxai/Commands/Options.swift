@@ -139,10 +139,7 @@ struct DatasetOptions: ParsableArguments {
     let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
     var record: URL?
     if exists, isDirectory.boolValue {
-      guard !FileManager.default.fileExists(atPath: url.appendingPathComponent("ptbxl_database.csv").path),
-        !FileManager.default.fileExists(atPath: url.appendingPathComponent("data/ptbxl_database.csv").path),
-        !CinCDataset.isCinCFolder(url), !CinCDataset.isCinCFolder(url.appendingPathComponent("data"))
-      else { return }
+      guard !isDatasetFolder(url), !isDatasetFolder(url.appendingPathComponent("data")) else { return }
       let headers = (try? FileManager.default.contentsOfDirectory(atPath: url.path))?
         .filter { $0.hasSuffix(".hea") }.sorted() ?? []
       record = headers.first.map { url.appendingPathComponent(String($0.dropLast(4))) }
