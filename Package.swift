@@ -31,10 +31,12 @@ let package = Package(
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     // ONNX import (the runtime library only; the generated onnx.pb.swift is committed).
     .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+    // SHA-256 of model weights and dataset indices (the provenance of every result).
+    .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
   ],
   targets: [
     // MARK: - Public API
-    .target(name: "ECGTensor", dependencies: ["_ECGKernels"]),
+    .target(name: "ECGTensor", dependencies: ["_ECGKernels", .product(name: "Crypto", package: "swift-crypto")]),
     .target(
       name: "ECGNet",
       dependencies: ["ECGTensor", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),

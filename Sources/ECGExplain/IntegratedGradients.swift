@@ -12,7 +12,7 @@ import ECGTensor
 /// approximation methods, or Zennit's (right Riemann, as the paper used with n = 10).
 public struct IntegratedGradients: AttributionMethod {
   /// How the path integral is approximated.
-  public enum Method: String, Sendable, CaseIterable {
+  public enum Method: String, Sendable, CaseIterable, Codable {
     /// αₖ = k/n, k = 0…n−1 (Captum `riemann_left`).
     case riemannLeft = "riemann_left"
     /// αₖ = k/n, k = 1…n (Captum `riemann_right`; Zennit's `IntegratedGradients`).

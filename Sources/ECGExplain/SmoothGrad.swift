@@ -6,7 +6,7 @@ import ECGTensor
 /// in mV or as a fraction of each record's range (Captum uses absolute σ). Seeded.
 public struct SmoothGrad: AttributionMethod {
   /// How the noisy attributions are combined (Captum's `nt_type`).
-  public enum Kind: String, Sendable { case smoothgrad, smoothgradSquared = "smoothgrad_sq", varGrad = "vargrad" }
+  public enum Kind: String, Sendable, Codable { case smoothgrad, smoothgradSquared = "smoothgrad_sq", varGrad = "vargrad" }
   public var name: String { "smoothgrad-\(base.name)" }
   /// The method applied to every noisy copy.
   public var base: any AttributionMethod

@@ -2,30 +2,22 @@ import ECGSignal
 import Foundation
 
 /// The ground truth of a phantom folder (`truth/`), read back for evaluation: evidence masks,
-/// planted findings and hidden subtypes.
-public struct PhantomTruth: Sendable {
+/// planted findings and hidden subtypes — ECGSignal's `RecordTruth` for phantom cohorts.
+public struct PhantomTruth: RecordTruth {
   /// Planted (or spuriously labelled) findings of one record, from `truth/findings.csv`.
-  public struct Finding: Sendable, Equatable {
-    /// SCP code.
-    public var code: String
-    /// Severity 0…1 (nil for spurious labels).
-    public var severity: Double?
-    /// Hidden subtype, e.g. `ASMI/old/poor-r-progression`.
-    public var subtype: String
-    /// Whether the finding is in `scp_codes`.
-    public var labelled: Bool
-    /// Whether it was planted in the signal (false: spurious label).
-    public var planted: Bool
-  }
+  public typealias Finding = TruthFinding
 
   /// Evidence intervals per (ecg_id, finding): (lead index, start s, end s).
   public let evidence: [Int: [String: [(lead: Int, start: Double, end: Double)]]]
   /// Findings per ecg_id.
   public let findings: [Int: [Finding]]
+  /// The phantom folder.
+  public let root: URL
 
   /// Reads `root/truth/evidence.csv` and `root/truth/findings.csv`; with `ecgIDs`, only those
   /// records' rows (streamed, so memory does not grow with the cohort).
   public init(root: URL, ecgIDs: Set<Int>? = nil) throws {
+    self.root = root
     let truth = root.appendingPathComponent("truth")
     let ev = try Self.table(truth.appendingPathComponent("evidence.csv"), ecgIDs)
     let leadIndex = Dictionary(uniqueKeysWithValues: LeadProjection.featureLeadNames.enumerated().map { ($1, $0) })
@@ -66,16 +58,9 @@ public struct PhantomTruth: Sendable {
     return nil
   }
 
-  /// The evidence mask of one finding in one record: [12, samples] with 1 where the finding
-  /// lives, sampled at `rate` Hz (a sample is inside when its time lies in an interval).
-  public func evidenceMask(ecgID: Int, finding: String, rate: Double, samples: Int) -> [Float] {
-    var mask = [Float](repeating: 0, count: 12 * samples)
-    for (lead, start, end) in evidence[ecgID]?[finding] ?? [] {
-      let first = max(0, Int((start * rate).rounded(.up)))
-      let last = min(samples, Int((end * rate).rounded(.up)))
-      if first < last { for n in first..<last { mask[lead * samples + n] = 1 } }
-    }
-    return mask
+  /// The true per-beat fiducials from `truth/fiducials_RATEhz.csv` (`fiducials(root:rate:ecgIDs:)`).
+  public func fiducials(rate: Int, ecgIDs: Set<Int>?) throws -> [Int: [WaveFiducials]] {
+    try Self.fiducials(root: root, rate: rate, ecgIDs: ecgIDs)
   }
 
   /// A truth table, whole or only the rows of `ecgIDs` (first column).

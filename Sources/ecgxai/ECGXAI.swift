@@ -35,7 +35,7 @@ struct ECGXAI: ParsableCommand {
       cardiologists' rules, TCAV with expert concepts and subtype discovery.
       Start with `ecgxai demo`.
       """,
-    version: "0.1.0",
+    version: ECGXAIVersion.current,
     subcommands: [
       Demo.self, Run.self, Synth.self, Export.self, Convert.self, Plot.self, Delineate.self, Features.self, Train.self, Predict.self, Explain.self, Sanity.self, Audit.self, Concepts.self, Discover.self, Report.self,
       Merge.self,

@@ -12,7 +12,7 @@ import ECGTensor
 /// itself (`seedWithOutput`, so that Σ relevance ≈ logit when biases are zero and ε → 0).
 public struct LRP: AttributionMethod {
   /// How relevance crosses a residual addition.
-  public enum ResidualHandling: String, Sendable { case gradient, proportional }
+  public enum ResidualHandling: String, Sendable, Codable { case gradient, proportional }
 
   public var name: String
   /// The rule map.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ECGExplain
 import ECGAudit
 import ECGNet
 import ECGPhantom
@@ -67,8 +68,8 @@ struct Audit: ParsableCommand {
     guard ["condition", "reference"].contains(referenceOutput) else { throw ValidationError("--reference-output must be condition or reference") }
     guard ["delineation", "truth"].contains(segmentation) else { throw ValidationError("--segmentation must be delineation or truth") }
     try DatasetSplit.validate(split)
-    guard AttributionSettings.methodNames.contains(method) else {
-      throw ValidationError("unknown --method '\(method)'; choose one of \(AttributionSettings.methodNames.joined(separator: ", "))")
+    guard AttributionSpec.methodNames.contains(method) else {
+      throw ValidationError("unknown --method '\(method)'; choose one of \(AttributionSpec.methodNames.joined(separator: ", "))")
     }
   }
 
@@ -135,7 +136,7 @@ struct Audit: ParsableCommand {
     let partialURL = runURL.appendingPathComponent("audit/partial-" + label.replacingOccurrences(of: "/", with: "-of-") + ".sqlite")
     let writer = try AuditStore.PartialWriter(partialURL, settings: settings, shard: label)
     let position = Dictionary(uniqueKeysWithValues: records.enumerated().map { ($1.ecgID, $0) })
-    let attribution = AttributionSettings(absolute: true).method(method, model: loaded)!
+    let attribution = AttributionSpec(method: method, absolute: true).makeMethod(for: loaded)
     var done = Set<AuditItemKey>()
     var itemCount = 0
     var unsegmented: [Int] = []

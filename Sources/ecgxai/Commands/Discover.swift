@@ -66,8 +66,8 @@ struct Discover: ParsableCommand {
   func validate() throws {
     try DatasetSplit.validate(split)
     guard clusters == 0 || clusters >= 2, inits >= 1 else { throw ValidationError("--clusters must be 0 (choose) or ≥ 2, and --inits ≥ 1") }
-    guard AttributionSettings.methodNames.contains(method) else {
-      throw ValidationError("unknown --method '\(method)'; choose one of \(AttributionSettings.methodNames.joined(separator: ", "))")
+    guard AttributionSpec.methodNames.contains(method) else {
+      throw ValidationError("unknown --method '\(method)'; choose one of \(AttributionSpec.methodNames.joined(separator: ", "))")
     }
     guard Self.representationNames.contains(figureRepresentation) else {
       throw ValidationError("unknown --figure-representation '\(figureRepresentation)'; choose one of \(Self.representationNames.joined(separator: ", "))")
@@ -116,7 +116,7 @@ struct Discover: ParsableCommand {
     print("discover \(runURL.path): \(selected.count) \(className) records\(subtypeNames.isEmpty ? "" : " (\(subtypeNames.map { name in "\(name) \(selected.filter { $0.subtype.map { subtypeNames[$0] } == name }.count)" }.joined(separator: ", ")))"), \(method) of \(fixedTarget.map { classes[$0] } ?? "the predicted class") on \(loaded.architecture.name)")
 
     // 2. Representations: beat-aligned attribution and signal, hidden features.
-    let attribution = AttributionSettings(absolute: !signed).method(method, model: loaded)!
+    let attribution = AttributionSpec(method: method, absolute: !signed).makeMethod(for: loaded)
     let hiddenLayer = Self.hiddenLayer(loaded)
     let before = 30 * rate / 100, after = 50 * rate / 100
     var kept: [(index: Int, subtype: Int?)] = []

@@ -63,68 +63,27 @@ struct Explain: ParsableCommand {
   @Flag(help: "saliency: return |gradient| (Captum's Saliency default).")
   var absolute = false
 
-  @Option(help: "ig: number of steps, 2…\(IntegratedGradients.maximumSteps).") var steps = 10
-  @Option(help: "ig: riemann_left, riemann_right, riemann_middle, riemann_trapezoid, gausslegendre.")
-  var integration = "riemann_right"
-  @Option(help: "ig: baseline zero, lead-mean, or FILE.npy in mV — [leads, samples] for every record or [records, leads, samples], one per attributed record.")
-  var baseline = "zero"
-  @Option(help: "ig: records × steps per pass (bounds memory).") var internalBatchSize = 64
-  @Option(help: "lrp: ε of the ε-rule.") var epsilon: Float = 1e-3
-  @Option(help: "lrp: γ of the γ-rule.") var gamma: Float = 0.25
-  @Option(help: "lrp-epsilon-gamma-box: lowest input value (mV).") var low: Float = -5
-  @Option(help: "lrp-epsilon-gamma-box: highest input value (mV).") var high: Float = 5
-  @Option(help: "lrp: residual additions 'gradient' (the paper's) or 'proportional'.") var residual = "gradient"
-  @Option(help: "smoothgrad: noisy copies.") var samples = 25
-  @Option(help: "smoothgrad: noise σ in mV.") var noise: Float = 0.1
-  @Option(help: "smoothgrad: the method averaged over the noisy copies (NoiseTunnel over any method, e.g. ig, lrp-epsilon).")
-  var tunnelBase = "saliency"
-  @Option(help: "smoothgrad: smoothgrad (mean), smoothgrad_sq (mean of squares) or vargrad (variance), Captum's nt_type.")
-  var tunnelKind = "smoothgrad"
-  @Option(help: "occlusion: window length in samples.") var window = 50
-  @Option(name: .customLong("stride"), help: "occlusion: window stride in samples.") var occlusionStride = 25
-  @Option(help: "gradcam/guided-gradcam: layer path (see the error message for the list).") var layer: String?
+  @OptionGroup var attribution: AttributionOptions
   @Option(help: "Records per pass.") var batchSize = 32
 
   func validate() throws {
-    let methods = AttributionSettings.methodNames
-    guard methods.contains(method) else { throw ValidationError("unknown --method '\(method)'; choose one of \(methods.joined(separator: ", "))") }
+    if let problem = spec.validationProblem { throw ValidationError(problem) }
     guard !target.isEmpty else { throw ValidationError("--target must be a class index, a class name, 'predicted' or 'all'") }
     guard AttributionNormalisation(rawValue: normalise) != nil else {
       throw ValidationError("--normalise must be one of \(AttributionNormalisation.allCases.map(\.rawValue).joined(separator: ", "))")
     }
-    guard IntegratedGradients.Method(rawValue: integration) != nil else {
-      throw ValidationError("--integration must be one of \(IntegratedGradients.Method.allCases.map(\.rawValue).joined(separator: ", "))")
-    }
-    guard ["zero", "lead-mean"].contains(baseline) || baseline.hasSuffix(".npy") else {
-      throw ValidationError("--baseline must be zero, lead-mean or a .npy file")
-    }
-    guard ["gradient", "proportional"].contains(residual) else { throw ValidationError("--residual must be gradient or proportional") }
     guard (runDirectory == nil) != (input == nil) else { throw ValidationError("give a run directory or --input X.npy (not both)") }
     guard runDirectory != nil || (model != nil && out != nil) else { throw ValidationError("--input needs --model and --out") }
     try DatasetSplit.validate(split)
-    guard steps >= 2, batchSize > 0, internalBatchSize > 0, epsilon >= 0 else {
-      throw ValidationError("--steps must be ≥ 2, --batch-size and --internal-batch-size positive, --epsilon ≥ 0")
-    }
-    guard steps <= IntegratedGradients.maximumSteps else {
-      throw ValidationError("--steps is \(steps); at most \(IntegratedGradients.maximumSteps) (the integral converges within a few hundred steps)")
-    }
-    guard methods.contains(tunnelBase), tunnelBase != "smoothgrad" else {
-      throw ValidationError("--tunnel-base must be another method: \(methods.filter { $0 != "smoothgrad" }.joined(separator: ", "))")
-    }
-    guard SmoothGrad.Kind(rawValue: tunnelKind) != nil else { throw ValidationError("--tunnel-kind must be smoothgrad, smoothgrad_sq or vargrad") }
-    guard samples >= 1, noise >= 0, window >= 1, occlusionStride >= 1 else {
-      throw ValidationError("--samples, --window and --stride must be ≥ 1 and --noise ≥ 0")
-    }
+    guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
   }
+
+  /// The method and every parameter, as the options give them.
+  var spec: AttributionSpec { attribution.spec(method: method, absolute: absolute) }
 
   /// The method of the options; `baseline` is IG's (from `--baseline`, per batch for a file).
   func makeMethod(model: Model, baseline: IntegratedGradients.Baseline = .zero) -> any AttributionMethod {
-    let settings = AttributionSettings(
-      absolute: absolute, steps: steps, integration: IntegratedGradients.Method(rawValue: integration)!,
-      baseline: baseline, internalBatchSize: internalBatchSize, epsilon: epsilon,
-      gamma: gamma, low: low, high: high, residual: LRP.ResidualHandling(rawValue: residual)!, samples: samples, noise: noise,
-      tunnelBase: tunnelBase, tunnelKind: SmoothGrad.Kind(rawValue: tunnelKind)!, window: window, stride: occlusionStride, layer: layer)
-    return settings.method(method, model: model)!  // `validate()` checked the name
+    spec.makeMethod(for: model, baseline: baseline)
   }
 
   /// Which outputs `--target` attributes.
@@ -164,7 +123,7 @@ struct Explain: ParsableCommand {
   /// IG's baseline for the records `range`: zero, the per-lead mean, or `file` ([leads, T] for
   /// every record, or its rows `range` when it has one per record).
   func baseline(file: Tensor?, range: Range<Int>) -> IntegratedGradients.Baseline {
-    switch baseline {
+    switch attribution.baseline {
     case "zero": return .zero
     case "lead-mean": return .perLeadMean
     default: return .custom(file!.rank == 2 ? file! : file!.slice(range))
@@ -173,6 +132,7 @@ struct Explain: ParsableCommand {
 
   /// The `--baseline FILE.npy` array, checked against the records: [leads, T] or [count, leads, T].
   func baselineFile(leads: Int, length: Int?, count: Int) throws -> Tensor? {
+    let baseline = attribution.baseline
     guard baseline.hasSuffix(".npy") else { return nil }
     let array = try readArray(baseline, what: "baseline")
     let expected = array.rank == 2 ? [leads, length ?? array.shape[1]] : [count, leads, length ?? array.shape.last ?? 0]
@@ -195,7 +155,7 @@ struct Explain: ParsableCommand {
     var indices: [Int] = []
     let outURL: URL
     // The method, built once: for its name, and for every batch unless --baseline is a file.
-    let optionsMethod = makeMethod(model: model, baseline: baseline.hasSuffix(".npy") ? .zero : baseline(file: nil, range: 0..<0))
+    let optionsMethod = makeMethod(model: model, baseline: attribution.baseline.hasSuffix(".npy") ? .zero : baseline(file: nil, range: 0..<0))
     let methodName = optionsMethod.name
     var name = methodName
     if let input {
@@ -242,7 +202,7 @@ struct Explain: ParsableCommand {
           try validateECGBatch(batch, leads: model.architecture.inputChannels, path: runDirectory!, model: model)
         }
         if let baselines, baselines.shape.last != batch.shape[2] {
-          throw CLIError("\(baseline): the baseline has \(baselines.shape.last!) samples per lead; the records have \(batch.shape[2])")
+          throw CLIError("\(self.attribution.baseline): the baseline has \(baselines.shape.last!) samples per lead; the records have \(batch.shape[2])")
         }
         let attribution = sharedMethod ?? makeMethod(model: model, baseline: baseline(file: baselines, range: range))
         for (f, file) in files.enumerated() {

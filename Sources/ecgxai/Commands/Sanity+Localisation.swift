@@ -49,9 +49,9 @@ extension Sanity {
     let targetClasses = Array(Set(chosen.map(\.target))).sorted()
     var results: [[String: Any]] = []
     for name in methodNames {
-      guard let method = AttributionSettings().method(name, model: classifier) else {
-        throw CLIError("unknown method '\(name)' in --methods")
-      }
+      let spec = AttributionSpec(method: name)
+      if let problem = spec.validationProblem { throw CLIError("--methods: \(problem)") }
+      let method = spec.makeMethod(for: classifier)
       // Per record: the five metrics (nil for an empty mask).
       var perRecord: [[String: Double]?] = []
       for s in stride(from: 0, to: chosen.count, by: 64) {

@@ -155,9 +155,9 @@ extension Sanity {
     var results: [[String: Any]] = []
     print("  method           specificity (95 % CI)   profile peak   share in \(wave) window (chance \(String(format: "%.2f", chance)))")
     for name in methodNames {
-      guard let method = AttributionSettings().method(name, architecture: arch) else {
-        throw CLIError("unknown method '\(name)' in --methods; use \(AttributionSettings.methodNames.joined(separator: ", "))")
-      }
+      let spec = AttributionSpec(method: name)
+      if let problem = spec.validationProblem { throw CLIError("--methods: \(problem)") }
+      let method = spec.makeMethod(architecture: arch)
       results.append(try checks(method, context))
     }
     let (ranking, usedChecks) = Self.ranking(results)

@@ -119,8 +119,8 @@ struct Sanity: ParsableCommand {
     }
     guard correlationRuns >= 2, subsetSize >= 1 else { throw ValidationError("--correlation-runs must be ≥ 2 and --subset-size ≥ 1") }
     guard !methodNames.isEmpty else { throw ValidationError("--methods names no method") }
-    for name in methodNames where !AttributionSettings.methodNames.contains(name) {
-      throw ValidationError("unknown method '\(name)' in --methods; use \(AttributionSettings.methodNames.joined(separator: ", "))")
+    for name in methodNames where !AttributionSpec.methodNames.contains(name) {
+      throw ValidationError("unknown method '\(name)' in --methods; use \(AttributionSpec.methodNames.joined(separator: ", "))")
     }
   }
 

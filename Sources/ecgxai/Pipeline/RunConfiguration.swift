@@ -1,3 +1,4 @@
+import ECGExplain
 import ECGNet
 import Foundation
 
@@ -226,8 +227,8 @@ extension RunConfiguration {
   private static func methods(_ names: [String]?, key: String, file: String) throws -> [String]? {
     guard let names else { return nil }
     guard !names.isEmpty else { throw ConfigError("\(file): '\(key)' is empty") }
-    for name in names where !AttributionSettings.methodNames.contains(name) {
-      throw ConfigError("\(file): '\(key)' names '\(name)'; methods are \(AttributionSettings.methodNames.joined(separator: ", "))")
+    for name in names where !AttributionSpec.methodNames.contains(name) {
+      throw ConfigError("\(file): '\(key)' names '\(name)'; methods are \(AttributionSpec.methodNames.joined(separator: ", "))")
     }
     return names
   }

@@ -28,10 +28,10 @@ extension RunPipeline {
     let truth = try? PhantomTruth(root: dataURL, ecgIDs: Set(ids))
     let classIndex = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
     let scored = ids.map { truth?.plantedClass(ecgID: $0, classIndex: classIndex) }
-    let settings = AttributionSettings(absolute: true)
     let methods = try c.explain.methods.map { name -> any AttributionMethod in
-      guard let m = settings.method(name, model: model) else { throw CLIError("unknown method \(name)") }
-      return m
+      let spec = AttributionSpec(method: name, absolute: true)
+      if let problem = spec.validationProblem { throw CLIError(problem) }
+      return spec.makeMethod(for: model)
     }
     let suffix = c.explain.split == "test" ? "" : ".\(c.explain.split)"
     let samples = 1000
