@@ -18,7 +18,7 @@ enum PhantomTables {
     [
       "ecg_id", "HR__Global", "RR_Mean_Global", "PR_Int_Global", "P_Dur_Global", "QRS_Dur_Global",
       "QT_Int_Global", "QT_IntCorr_Global", "QT_IntFramingham_Global", "QTcF_Int_Global",
-    ] + amplitudeKinds.flatMap { kind in LeadProjection.featureLeadNames.map { "\(kind)_\($0)" } }
+    ] + amplitudeKinds.flatMap { kind in Lead.names.map { "\(kind)_\($0)" } }
   static let evidenceColumns = ["ecg_id", "finding", "lead", "start_ms", "end_ms"]
   static let findingColumns = [
     "ecg_id", "finding", "superclass", "subclass", "severity", "stage", "variant", "subtype", "strain",
@@ -107,7 +107,7 @@ enum PhantomTables {
     rows.features = fields.joined(separator: ",") + "\n"
     // truth/evidence.csv
     rows.evidence = record.evidence.map {
-      "\(id),\($0.finding.rawValue),\(LeadProjection.featureLeadNames[$0.lead]),\(number($0.start * 1000, 0)),\(number($0.end * 1000, 0))\n"
+      "\(id),\($0.finding.rawValue),\(Lead.names[$0.lead]),\(number($0.start * 1000, 0)),\(number($0.end * 1000, 0))\n"
     }.joined()
     // truth/findings.csv
     rows.findings = spec.findings.sorted { $0.key < $1.key }.map { finding, d in

@@ -20,7 +20,7 @@ public struct PhantomTruth: RecordTruth {
     self.root = root
     let truth = root.appendingPathComponent("truth")
     let ev = try Self.table(truth.appendingPathComponent("evidence.csv"), ecgIDs)
-    let leadIndex = Dictionary(uniqueKeysWithValues: LeadProjection.featureLeadNames.enumerated().map { ($1, $0) })
+    let leadIndex = Dictionary(uniqueKeysWithValues: Lead.names.enumerated().map { ($1, $0) })
     var evidence: [Int: [String: [(lead: Int, start: Double, end: Double)]]] = [:]
     for row in ev.rows {
       guard let id = Int(row[0]), let lead = leadIndex[row[2]], let start = Double(row[3]), let end = Double(row[4]) else {

@@ -173,7 +173,7 @@ public enum PhantomWriter {
       let path = recordPath(ecgID: record.spec.ecgID, rate: rate)
       let url = root.appendingPathComponent(path)
       let signal = ECGRecord(
-        name: url.lastPathComponent, leadNames: LeadProjection.leadNames, samplingRateHz: Double(rate),
+        name: url.lastPathComponent, leadNames: Lead.recordNames, samplingRateHz: Double(rate),
         samples: rate == 100 ? record.signals100 : record.signals500)
       try WFDB.write(signal, to: url.deletingLastPathComponent(), format: .format16, gain: 1000, atomically: false)
     }

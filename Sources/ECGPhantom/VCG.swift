@@ -23,12 +23,7 @@ public enum LeadProjection {
     HeartVector(0.831, 0.076, 0.230),
   ]
 
-  /// The standard lead names in PTB-XL's order as PTB-XL's WFDB headers spell them.
-  public static let leadNames = ["I", "II", "III", "AVR", "AVL", "AVF", "V1", "V2", "V3", "V4", "V5", "V6"]
-  /// The lead names as PTB-XL+ feature tables and the paper's code spell them.
-  public static let featureLeadNames = ["I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6"]
-
-  /// The 12 lead values (mV) of one heart vector, noise-free, in the order of `leadNames`.
+  /// The 12 lead values (mV) of one heart vector, noise-free, in the standard order (`Lead`).
   @inlinable
   public static func leads(of v: HeartVector) -> [Double] {
     let i = (dower[0] * v).sum()

@@ -22,7 +22,7 @@ public struct ClinicalECGPlot: Sendable {
   public init() {}
 
   /// The standard layout, rows of lead names.
-  public static let layout = [["I", "AVR", "V1", "V4"], ["II", "AVL", "V2", "V5"], ["III", "AVF", "V3", "V6"]]
+  public static let layout = [[Lead.i, .aVR, .v1, .v4], [.ii, .aVL, .v2, .v5], [.iii, .aVF, .v3, .v6]].map { $0.map(\.recordName) }
 
   /// Errors drawing a record.
   public enum PlotError: Error, CustomStringConvertible {

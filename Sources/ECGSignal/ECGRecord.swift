@@ -21,10 +21,8 @@ public struct ECGRecord: Sendable, Equatable {
   /// Duration in seconds.
   public var durationSeconds: Double { Double(sampleCount) / samplingRateHz }
 
-  /// The standard 12 lead names in PTB-XL order.
-  public static let standardLeadNames = [
-    "I", "II", "III", "AVR", "AVL", "AVF", "V1", "V2", "V3", "V4", "V5", "V6",
-  ]
+  /// The standard 12 lead names in PTB-XL order and spelling (`Lead.recordNames`).
+  public static let standardLeadNames = Lead.recordNames
 
   /// Creates a record.
   ///

@@ -17,8 +17,8 @@ public enum FeatureTable {
     ("P_Amp", "mV"), ("Q_Amp", "mV"), ("R_Amp", "mV"), ("S_Amp", "mV"), ("T_Amp", "mV"), ("ST_Amp", "mV"), ("J_Amp", "mV"),
     ("Q_Dur", "ms"), ("R_Dur", "ms"),
   ]
-  /// Lead names as feature tables spell them.
-  public static let leadNames = ["I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6"]
+  /// Lead names as feature tables spell them (`Lead.names`).
+  public static let leadNames = Lead.names
 
   /// All columns after the key column.
   public static var columns: [String] {
