@@ -41,7 +41,7 @@ let package = Package(
       name: "ECGNet",
       dependencies: ["ECGTensor", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
     .target(name: "ECGSignal", dependencies: ["ECGTensor"]),
-    .target(name: "ECGExplain", dependencies: ["ECGNet", "ECGTensor"]),
+    .target(name: "ECGExplain", dependencies: ["ECGNet", "ECGSignal", "ECGTensor"]),
     .target(name: "ECGPhantom", dependencies: ["ECGSignal", "ECGTensor"]),
     .target(name: "ECGEvaluate", dependencies: ["ECGExplain", "ECGNet", "ECGTensor"]),
     .target(name: "ECGStatistics"),
@@ -74,7 +74,7 @@ let package = Package(
     .testTarget(name: "ECGTensorTests", dependencies: ["ECGTensor"]),
     .testTarget(
       name: "ECGNetTests", dependencies: ["ECGNet", "ECGTensor"]),
-    .testTarget(name: "ECGExplainTests", dependencies: ["ECGExplain", "ECGNet", "ECGTensor"]),
+    .testTarget(name: "ECGExplainTests", dependencies: ["ECGExplain", "ECGNet", "ECGSignal", "ECGPhantom", "ECGTensor"]),
     // ECGSignal's detectors are scored on the phantom's exact truth.
     .testTarget(name: "ECGSignalTests", dependencies: ["ECGSignal", "ECGTensor", "ECGPhantom"]),
     .testTarget(name: "ECGPhantomTests", dependencies: ["ECGPhantom", "ECGSignal", "ECGTensor"]),

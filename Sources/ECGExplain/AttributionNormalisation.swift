@@ -6,7 +6,7 @@ import ECGTensor
 /// LRP and occlusion — and its magnitude varies between records and models. Comparing maps
 /// across records (plots, cluster representations) often wants them on one scale; quantitative
 /// checks (completeness, conservation, Captum/Zennit agreement) want them raw.
-public enum AttributionNormalisation: String, CaseIterable, Sendable {
+public enum AttributionNormalisation: String, CaseIterable, Codable, Sendable {
   /// Raw relevance, as the method computes it (Captum's and Zennit's output).
   case none
   /// Each record divided by its largest |relevance| over leads and time: values in [−1, 1],

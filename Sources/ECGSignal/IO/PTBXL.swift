@@ -26,7 +26,7 @@ public enum PTBXLError: Error, CustomStringConvertible, Equatable {
 /// table and SCP statements in memory, signals read lazily record by record.
 public struct PTBXLDataset: Sendable {
   /// The label tasks of the PTB-XL benchmark (Strodthoff et al. 2021).
-  public enum Task: String, Sendable, CaseIterable {
+  public enum Task: String, Codable, Sendable, CaseIterable {
     case all, diagnostic, subdiagnostic, superdiagnostic, form, rhythm
   }
 

@@ -120,16 +120,6 @@ struct Explain: ParsableCommand {
     }
   }
 
-  /// IG's baseline for the records `range`: zero, the per-lead mean, or `file` ([leads, T] for
-  /// every record, or its rows `range` when it has one per record).
-  func baseline(file: Tensor?, range: Range<Int>) -> IntegratedGradients.Baseline {
-    switch attribution.baseline {
-    case "zero": return .zero
-    case "lead-mean": return .perLeadMean
-    default: return .custom(file!.rank == 2 ? file! : file!.slice(range))
-    }
-  }
-
   /// The `--baseline FILE.npy` array, checked against the records: [leads, T] or [count, leads, T].
   func baselineFile(leads: Int, length: Int?, count: Int) throws -> Tensor? {
     let baseline = attribution.baseline
@@ -149,96 +139,87 @@ struct Explain: ParsableCommand {
     let model = try ModelOptions.load(model ?? runURL!.appendingPathComponent("model").path, arch: arch)
     let selection = try targetSelection(model)
     let normalisation = AttributionNormalisation(rawValue: normalise)!
-    // The records: a NumPy array, or a split of the run's dataset read batch by batch.
-    let x: Tensor?
-    var dataset: PTBXLDataset? = nil
-    var indices: [Int] = []
-    let outURL: URL
-    // The method, built once: for its name, and for every batch unless --baseline is a file.
-    let optionsMethod = makeMethod(model: model, baseline: attribution.baseline.hasSuffix(".npy") ? .zero : baseline(file: nil, range: 0..<0))
-    let methodName = optionsMethod.name
-    var name = methodName
-    if let input {
-      let array = try readArray(input, what: "input")
-      try validateECGBatch(array, leads: model.architecture.inputChannels, path: input, model: model)
-      x = array
-      outURL = try outputURL(out!)
-    } else {
-      x = nil
-      let data = runURL!.appendingPathComponent("data")
-      let folds = DatasetSplit.folds[split]!
-      let options = DatasetOptions(data: data.path, rate: rate, folds: folds)
-      guard isDatasetFolder(data) else {
-        throw CLIError("\(runDirectory!) has no dataset in data/ (ptbxl_database.csv, or a PhysioNet/CinC folder); run `ecgxai demo` or give --input")
-      }
-      try options.check(model)
-      dataset = try options.load()
-      indices = try options.selection(dataset!)
-      indices = try selectShard(indices, shard)
-      guard !indices.isEmpty else { throw CLIError("no records in the \(split) split") }
-      name += (split == "test" ? "" : ".\(split)") + (shard.map { ".shard-" + $0.replacingOccurrences(of: "/", with: "-of-") } ?? "")
-      outURL = try outputURL(out ?? runURL!.appendingPathComponent("attributions/\(name).npy").path)
+    let methodName = makeMethod(model: model).name
+    let (records, outURL) = try recordsAndOutput(model: model, methodName: methodName, runURL: runURL)
+    let n = records.count
+    let arrayLength: Int? = switch records {
+    case .array(let x): x.shape[2]
+    case .dataset: nil
     }
-    let n = x?.shape[0] ?? indices.count
-    let baselines = try baselineFile(leads: model.architecture.inputChannels, length: x?.shape[2], count: n)
+    let baselines = try baselineFile(leads: model.architecture.inputChannels, length: arrayLength, count: n)
     // One output per attributed class: with --target all, FILE.CLASS.npy for every class.
     let classes = model.architecture.classes
     let classLabels = model.architecture.classNames ?? (0..<classes).map(String.init)
-    let files: [(target: Int?, url: URL)] = selection == .all
-      ? (0..<classes).map { c in (c, outURL.deletingPathExtension().appendingPathExtension("\(classLabels[c]).npy")) }
-      : [(nil, outURL)]
-    // One method for all batches, unless the baseline file has a row per record.
-    let sharedMethod: (any AttributionMethod)? =
-      baselines == nil ? optionsMethod : baselines!.rank == 3 ? nil : makeMethod(model: model, baseline: baseline(file: baselines, range: 0..<n))
+    let targets: [AttributionTarget] = switch selection {
+    case .index(let index): [.index(index)]
+    case .predicted: [.predicted]
+    case .all: (0..<classes).map { .index($0) }
+    }
+    let files = selection == .all
+      ? (0..<classes).map { outURL.deletingPathExtension().appendingPathExtension("\(classLabels[$0]).npy") } : [outURL]
+    let settings = SplitAttribution(spec: spec, targets: targets, normalisation: normalisation, batchSize: batchSize, rateHz: rate)
     var writers: [NumPy.StreamWriter?] = Array(repeating: nil, count: files.count)
-    var diagnostics: [String: [Double]] = [:]
     let start = Date()
+    let result: SplitAttributionResult
     do {
-      for s in stride(from: 0, to: n, by: batchSize) {
-        let range = s..<min(s + batchSize, n)
-        let batch: Tensor
-        if let x { batch = x.slice(range) } else {
-          do { batch = try dataset!.batch(Array(indices[range]), rate: rate) } catch let error as PTBXLError { throw CLIError(error.description) }
-          try validateECGBatch(batch, leads: model.architecture.inputChannels, path: runDirectory!, model: model)
-        }
-        if let baselines, baselines.shape.last != batch.shape[2] {
-          throw CLIError("\(self.attribution.baseline): the baseline has \(baselines.shape.last!) samples per lead; the records have \(batch.shape[2])")
-        }
-        let attribution = sharedMethod ?? makeMethod(model: model, baseline: baseline(file: baselines, range: range))
-        for (f, file) in files.enumerated() {
-          if writers[f] == nil { writers[f] = try NumPy.StreamWriter(url: file.url, shape: [n] + Array(batch.shape.dropFirst())) }
-          let targets: [Int]
-          switch selection {
-          case .index(let index): targets = Array(repeating: index, count: batch.shape[0])
-          case .predicted: targets = predictedTargets(model.forward(batch))
-          case .all: targets = Array(repeating: file.target!, count: batch.shape[0])
-          }
-          let result: Attribution
-          do { result = try attribution.attribute(model, input: batch, targets: targets) } catch let error as AttributionError {
-            throw CLIError(error.description)
-          }
-          try writers[f]!.append(normalisation.apply(result.values).scalars)
-          for (key, list) in result.diagnostics { diagnostics[file.target.map { "\(key) (\(classLabels[$0]))" } ?? key, default: []] += list }
-        }
-        progress(done: range.upperBound, total: n)
-      }
+      result = try settings.run(
+        model: model, records: records, baseline: baselines,
+        check: { try validateECGBatch($0, leads: model.architecture.inputChannels, path: runDirectory!, model: model) },
+        write: { f, _, values in
+          if writers[f] == nil { writers[f] = try NumPy.StreamWriter(url: files[f], shape: [n] + Array(values.shape.dropFirst())) }
+          try writers[f]!.append(values.scalars)
+        }, progress: { progress(done: $0, total: $1) })
       for writer in writers { try writer?.finish() }
     } catch {
       for writer in writers { writer?.abandon() }
+      if let error = error as? SplitAttributionError { throw CLIError(error.description) }
       throw error
     }
-    if dataset != nil {
-      let ids = indices.map { String(dataset!.entries[$0].ecgID) }
-      let idsURL = outURL.deletingPathExtension().appendingPathExtension("ecg_id.csv")
-      try Data(("ecg_id\n" + ids.joined(separator: "\n") + "\n").utf8).writeAtomically(to: idsURL)
-    }
+    if let ids = result.ecgIDs { try writeECGIDs(ids, beside: outURL) }
     let seconds = Date().timeIntervalSince(start)
-    let what = files.count == 1 ? outURL.path : "\(files.count) files \(files[0].url.path) … \(files.last!.url.lastPathComponent)"
+    let what = files.count == 1 ? outURL.path : "\(files.count) files \(files[0].path) … \(files.last!.lastPathComponent)"
     print("wrote \(what): \(methodName) attributions of \(model.architecture.name) on \(n) records\(normalisation == .none ? "" : " (\(normalise))") in \(String(format: "%.1f", seconds)) s (\(String(format: "%.1f", Double(n * files.count) / seconds)) attributions/s)")
+    printDiagnostics(result.diagnostics, classLabels: selection == .all ? classLabels : nil)
+  }
+
+  /// The records (the --input array, or the split's records of the run's dataset, read batch by
+  /// batch) and the output file.
+  private func recordsAndOutput(model: Model, methodName: String, runURL: URL?) throws -> (AttributionRecords, URL) {
+    if let input {
+      let array = try readArray(input, what: "input")
+      try validateECGBatch(array, leads: model.architecture.inputChannels, path: input, model: model)
+      return (.array(array), try outputURL(out!))
+    }
+    let data = runURL!.appendingPathComponent("data")
+    let options = DatasetOptions(data: data.path, rate: rate, folds: DatasetSplit.folds[split]!)
+    guard isDatasetFolder(data) else {
+      throw CLIError("\(runDirectory!) has no dataset in data/ (ptbxl_database.csv, or a PhysioNet/CinC folder); run `ecgxai demo` or give --input")
+    }
+    try options.check(model)
+    let dataset = try options.load()!
+    let indices = try selectShard(try options.selection(dataset), shard)
+    guard !indices.isEmpty else { throw CLIError("no records in the \(split) split") }
+    let name = methodName + (split == "test" ? "" : ".\(split)") + (shard.map { ".shard-" + $0.replacingOccurrences(of: "/", with: "-of-") } ?? "")
+    return (.dataset(dataset, indices: indices), try outputURL(out ?? runURL!.appendingPathComponent("attributions/\(name).npy").path))
+  }
+
+  /// Prints mean and largest |·| of every diagnostic (per class label with --target all).
+  private func printDiagnostics(_ streams: [[String: [Double]]], classLabels: [String]?) {
+    var diagnostics: [String: [Double]] = [:]
+    for (f, stream) in streams.enumerated() {
+      for (key, list) in stream { diagnostics[classLabels.map { "\(key) (\($0[f]))" } ?? key, default: []] += list }
+    }
     for (key, list) in diagnostics.sorted(by: { $0.key < $1.key }) {
       let mean = list.reduce(0, +) / Double(list.count)
       let worst = list.map(abs).max() ?? 0
       print("  \(key): mean \(String(format: "%.4g", mean)), max |·| \(String(format: "%.4g", worst))")
     }
   }
+}
+
+/// Writes `ids` as `FILE.ecg_id.csv` beside the attribution file `npy` (one `ecg_id` per row of
+/// the attributions), atomically.
+func writeECGIDs(_ ids: [Int], beside npy: URL) throws {
+  let url = npy.deletingPathExtension().appendingPathExtension("ecg_id.csv")
+  try Data(("ecg_id\n" + ids.map(String.init).joined(separator: "\n") + "\n").utf8).writeAtomically(to: url)
 }

@@ -27,33 +27,34 @@ struct Features: ParsableCommand {
 
   func run() throws {
     _ = try outputURL(out)
-    let columns = FeatureTable.columns
-    var rules: ConceptRules? = nil
-    if let concepts {
-      guard let text = try? String(contentsOfFile: concepts, encoding: .utf8) else { throw CLIError("cannot read the concept rules file \(concepts)") }
-      do { rules = try ConceptRules(text: text, known: Set(columns.dropFirst())) } catch let error as SignalError {
-        throw CLIError("\(concepts): \(error.description)")
-      }
-    }
+    let rules = try Self.rules(concepts)
     let (keyColumn, items) = try source.items()
+    try Self.write(items, keyColumn: keyColumn, rules: rules, to: out)
+  }
+
+  /// The user-defined concepts of the rules file `path` (nil: none).
+  static func rules(_ path: String?) throws -> ConceptRules? {
+    guard let path else { return nil }
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("cannot read the concept rules file \(path)") }
+    do { return try ConceptRules(text: text, known: Set(FeatureTable.columns.dropFirst())) } catch let error as SignalError {
+      throw CLIError("\(path): \(error.description)")
+    }
+  }
+
+  /// Measures `items` (`FeatureTable.measure`, in parallel) and writes the table to `out`,
+  /// printing the command's summary line; `rules` adds user-defined concepts. The run
+  /// pipeline's features step calls this too.
+  static func write(_ items: [RecordSourceOptions.Item], keyColumn: String, rules: ConceptRules?, to out: String) throws {
     let started = Date()
     let rows = processRecords(items) { [rules] item in
       do {
-        let record = try item.read()
-        let features = ECGFeatures(try Delineator().delineate(record))
-        let cells = FeatureTable.row(
-          features, concepts: ExpertConcepts.evaluate(features, female: item.female, age: item.age), female: item.female)
-        guard let rules else { return [[item.key] + cells] }
-        var values: [String: Double] = [:]
-        for (column, cell) in zip(columns, cells) { if let v = Double(cell) { values[column] = v } }
-        let own = rules.evaluate(values)
-        return [[item.key] + cells + rules.names.map { own[$0] == true ? "1" : "0" }]
+        return [[item.key] + (try FeatureTable.measure(item.read(), female: item.female, age: item.age, rules: rules))]
       } catch {
-        return [[item.key] + FeatureTable.failedRow(failureReason(error)) + (rules?.names.map { _ in "" } ?? [])]
+        return [[item.key] + FeatureTable.failedRow(failureReason(error), rules: rules)]
       }
     }
     try requireSomeRecordMeasured(rows, statusColumn: 1, records: items.count)
-    var writer = CSVWriter(columns: [keyColumn] + columns + (rules?.names ?? []))
+    var writer = CSVWriter(columns: [keyColumn] + FeatureTable.columns + (rules?.names ?? []))
     for row in rows { writer.append(row) }
     try writer.write(to: try outputURL(out))
     let seconds = Date().timeIntervalSince(started)

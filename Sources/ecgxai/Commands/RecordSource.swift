@@ -32,8 +32,16 @@ struct RecordSourceOptions: ParsableArguments {
 
   /// The key column's name and the selected records.
   func items() throws -> (keyColumn: String, items: [Item]) {
+    try Self.items(data: data, rate: rate, folds: folds, shard: shard, leads: leads)
+  }
+
+  /// The key column's name and the records selected by the options' values (the run pipeline's
+  /// features step calls this with a run directory).
+  static func items(data source: String, rate: Int = 100, folds: String? = nil, shard: String? = nil, leads: String? = nil) throws
+    -> (keyColumn: String, items: [Item])
+  {
     // A run directory: its dataset lives in data/.
-    let given = URL(fileURLWithPath: data)
+    let given = URL(fileURLWithPath: source)
     let isRun = isDatasetFolder(given.appendingPathComponent("data"))
     let url = isRun ? given.appendingPathComponent("data") : given
     let data = url.path
@@ -44,7 +52,6 @@ struct RecordSourceOptions: ParsableArguments {
     if exists, isDirectory.boolValue, isDatasetFolder(url) {
       let options = DatasetOptions(data: data, rate: rate, folds: folds)
       let dataset = try options.load()!
-      let rate = self.rate
       keyColumn = "ecg_id"
       all = try options.selection(dataset).map { index in
         let entry = dataset.entries[index]

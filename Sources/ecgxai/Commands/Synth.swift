@@ -56,9 +56,16 @@ struct Synth: ParsableCommand {
     }
     let config = PhantomConfig(
       recordCount: records, seed: seed, rates: rateList, durationSeconds: duration, difficulty: preset)
+    try Self.write(config, difficulty: difficulty, to: out, overwrite: overwrite)
+  }
+
+  /// Generates the cohort of `config` (`PhantomCohort`) and writes it to `out` (`PhantomWriter`),
+  /// printing the command's lines; the run pipeline's data step calls this too. `difficulty` is
+  /// the preset's name, for the first line.
+  static func write(_ config: PhantomConfig, difficulty: String, to out: String, overwrite: Bool) throws {
     do {
       let cohort = try PhantomCohort(config)
-      print("synthesising \(records) phantom records (seed \(seed), rates \(rateList.map(String.init).joined(separator: "+")) Hz, difficulty \(difficulty)) → \(out)")
+      print("synthesising \(config.recordCount) phantom records (seed \(config.seed), rates \(config.rates.map(String.init).joined(separator: "+")) Hz, difficulty \(difficulty)) → \(out)")
       let summary = try PhantomWriter.write(
         cohort, to: URL(fileURLWithPath: out), overwrite: overwrite,
         progress: { done, total in progress(done: done, total: total) })

@@ -53,7 +53,7 @@ struct Train: ParsableCommand {
     guard ModelZoo.names.contains(arch) else {
       throw ValidationError("unknown --arch '\(arch)'; choose one of \(ModelZoo.names.joined(separator: ", "))")
     }
-    guard ["multilabel", "regression"].contains(task) else { throw ValidationError("--task must be multilabel or regression") }
+    guard ClassifierTraining.Task(rawValue: task) != nil else { throw ValidationError("--task must be multilabel or regression") }
     guard ["constant", "cosine", "onecycle"].contains(schedule) else {
       throw ValidationError("--schedule must be constant, cosine or onecycle")
     }
@@ -79,37 +79,30 @@ struct Train: ParsableCommand {
     do { try Model.checkSaveDestination(URL(fileURLWithPath: out)) } catch let error as UnwritableLocationError {
       throw CLIError(error.description)
     }
-    var inputs = try readArray(x, what: "--x")
-    var targets = try readArray(y, what: "--y")
+    let inputs = try readArray(x, what: "--x")
+    let targets = try readArray(y, what: "--y")
     try validateECGBatch(inputs, leads: inputs.rank == 3 ? inputs.shape[1] : 12, path: x)
     guard targets.rank == 2, targets.shape[0] == inputs.shape[0] else {
       throw CLIError("\(y): expected targets [\(inputs.shape[0]), outputs], got \(targets.shape)")
     }
     try validateTargets(targets, path: y)
-    var validationInputs: Tensor
-    var validationTargets: Tensor
+    let split: (x: Tensor, y: Tensor, validationX: Tensor, validationY: Tensor)
     if let vx = validationX, let vy = validationY {
-      validationInputs = try readArray(vx, what: "--validation-x")
-      validationTargets = try readArray(vy, what: "--validation-y")
+      let validationInputs = try readArray(vx, what: "--validation-x")
+      let validationTargets = try readArray(vy, what: "--validation-y")
       try validateECGBatch(validationInputs, leads: inputs.shape[1], path: vx)
       guard validationTargets.shape == [validationInputs.shape[0], targets.shape[1]] else {
         throw CLIError("\(vy): expected [\(validationInputs.shape[0]), \(targets.shape[1])], got \(validationTargets.shape)")
       }
       try validateTargets(validationTargets, path: vy)
+      split = (inputs, targets, validationInputs, validationTargets)
     } else {
-      let n = inputs.shape[0]
-      let held = max(1, Int(Double(n) * validationFraction))
-      guard n - held >= 2 else { throw CLIError("too few records (\(n)) to hold out a validation set") }
-      validationInputs = inputs.slice((n - held)..<n)
-      validationTargets = targets.slice((n - held)..<n)
-      inputs = inputs.slice(0..<(n - held))
-      targets = targets.slice(0..<(n - held))
+      guard let held = ClassifierTraining.holdOut(x: inputs, y: targets, fraction: validationFraction) else {
+        throw CLIError("too few records (\(inputs.shape[0])) to hold out a validation set")
+      }
+      split = held
     }
     let classNames = try readClassNames(outputs: targets.shape[1])
-    let architecture = ModelArchitecture(
-      name: arch, inputChannels: inputs.shape[1], classes: targets.shape[1], classNames: classNames, task: task,
-      samplingRateHz: samplingRate)
-    let model = try ModelZoo.make(architecture, seed: seed)
     var configuration = TrainingConfiguration()
     configuration.epochs = epochs
     configuration.batchSize = batchSize
@@ -119,11 +112,11 @@ struct Train: ParsableCommand {
     configuration.schedule = schedule
     configuration.earlyStoppingPatience = patience
     configuration.seed = seed
-    configuration.loss = task == "regression" ? .meanSquaredError : .binaryCrossEntropyWithLogits
-    print("training \(arch) (\(model.parameterCount) parameters) on \(inputs.shape[0]) records, validating on \(validationInputs.shape[0])")
-    let report = try Trainer(configuration: configuration).fit(
-      model, x: inputs, y: targets, validationX: validationInputs, validationY: validationTargets
-    ) { epoch in
+    let training = ClassifierTraining(architecture: arch, task: ClassifierTraining.Task(rawValue: task)!, configuration: configuration)
+    let model = try training.makeModel(
+      inputChannels: inputs.shape[1], outputs: targets.shape[1], classNames: classNames, samplingRateHz: samplingRate)
+    print("training \(arch) (\(model.parameterCount) parameters) on \(split.x.shape[0]) records, validating on \(split.validationX.shape[0])")
+    let report = try training.fit(model, x: split.x, y: split.y, validationX: split.validationX, validationY: split.validationY) { epoch in
       let score = epoch.validationScore.map { String(format: "%.4f", $0) } ?? "n/a"
       let metric = task == "regression" ? "R²" : "macro-AUC"
       print(String(format: "epoch %3d  train loss %.4f  val loss %.4f", epoch.epoch, epoch.trainingLoss, epoch.validationLoss)

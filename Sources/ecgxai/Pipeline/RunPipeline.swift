@@ -197,7 +197,10 @@ struct RunPipeline {
       try Audit.parse(arguments).run()
       return StepOutcome(outputs: ["audit.json", "results.sqlite"])
     case .features:
-      try Features.parse(["--data", out, "--out", runURL.appendingPathComponent("features.csv").path]).run()
+      let table = runURL.appendingPathComponent("features.csv").path
+      _ = try outputURL(table)
+      let (keyColumn, items) = try RecordSourceOptions.items(data: out)
+      try Features.write(items, keyColumn: keyColumn, rules: nil, to: table)
       return StepOutcome(outputs: ["features.csv"])
     case .concepts:
       var arguments = [out, "--model", model(c.concepts.model), "--seed", seed, "--runs", "\(c.concepts.runs)",
@@ -244,8 +247,7 @@ struct RunPipeline {
     let c = configuration
     let dataURL = runURL.appendingPathComponent("data")
     if c.data.source == "phantom" {
-      try Synth.parse(["--out", dataURL.path, "--records", "\(c.data.records)", "--seed", "\(c.seed)", "--rates", "100",
-                       "--difficulty", c.data.difficulty, "--overwrite"]).run()
+      try writePhantom(to: dataURL)
       return StepOutcome(outputs: ["data/ptbxl_database.csv", "data/scp_statements.csv", "data/truth"])
     }
     let target = URL(fileURLWithPath: c.data.path!).standardizedFileURL
