@@ -52,7 +52,7 @@ let package = Package(
         .product(name: "SQLiteNIO", package: "sqlite-nio"), .product(name: "Yams", package: "Yams"),
       ]),
     .target(name: "ECGConcepts", dependencies: ["ECGStatistics", "ECGNet", "ECGTensor"]),
-    .target(name: "ECGDiscovery", dependencies: ["ECGTensor", "_ECGKernels"]),
+    .target(name: "ECGDiscovery", dependencies: ["ECGTensor", "_ECGKernels", "ECGSignal", "ECGNet", "ECGExplain", "ECGAudit", "ECGConcepts"]),
     .target(name: "ECGReport", dependencies: ["ECGSignal", "ECGConcepts"]),
 
     // MARK: - Implementation details
@@ -82,7 +82,7 @@ let package = Package(
     .testTarget(name: "ECGStatisticsTests", dependencies: ["ECGStatistics"]),
     .testTarget(name: "ECGAuditTests", dependencies: ["ECGAudit", "ECGStatistics", "ECGSignal", "ECGPhantom"]),
     .testTarget(name: "ECGConceptsTests", dependencies: ["ECGConcepts", "ECGStatistics", "ECGNet", "ECGTensor"]),
-    .testTarget(name: "ECGDiscoveryTests", dependencies: ["ECGDiscovery"]),
+    .testTarget(name: "ECGDiscoveryTests", dependencies: ["ECGDiscovery", "ECGExplain", "ECGNet", "ECGPhantom", "ECGSignal"]),
     .testTarget(name: "ECGReportTests", dependencies: ["ECGReport", "ECGConcepts"]),
     // Runs the built `ecgxai` executable as a user would (it is built with the tests).
     .testTarget(name: "ecgxaiTests", dependencies: ["ecgxai", "ECGAudit", "ECGSignal"]),

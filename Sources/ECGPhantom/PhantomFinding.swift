@@ -96,7 +96,7 @@ public enum PhantomFinding: String, CaseIterable, Sendable, Codable, CodingKeyRe
 }
 
 /// The stage of a planted infarction — hidden: it appears in no label, only in `truth/`.
-public enum InfarctStage: String, Sendable, Codable {
+public enum InfarctStage: String, Sendable, Codable, CaseIterable {
   /// ST elevation towards the infarct, hyperacute T, small Q.
   case acute
   /// Pathological Q waves and R loss, T inverted or normal, no ST elevation.

@@ -209,31 +209,11 @@ struct RunPipeline {
       try Concepts.parse(arguments).run()
       return StepOutcome(outputs: ["tcav.json", "concepts/cavs.safetensors"])
     case .discover:
-      if let reason = try discoveryCohortProblem() { return StepOutcome(outputs: [], skippedReason: reason) }
-      try Discover.parse([out, "--model", model(c.discover.model), "--class", c.discover.className,
-                          "--subtypes", c.discover.subtypes.joined(separator: ","), "--method", c.discover.method,
-                          "--inits", "\(c.discover.inits)", "--stability-resamples", "\(c.discover.stabilityResamples)",
-                          "--seed", seed]).run()
-      return StepOutcome(outputs: ["discovery.json", "discovery.svg"])
+      return try discoverSubtypes()
     case .report:
       try Report.parse([out]).run()
       return StepOutcome(outputs: ["report.html"])
     }
-  }
-
-  /// Why the discover step has nothing to cluster on this dataset (no record of its class that
-  /// carries one of its subtypes — e.g. a PhysioNet/CinC folder, whose SNOMED CT codes name no
-  /// infarct territories), or nil.
-  private func discoveryCohortProblem() throws -> String? {
-    let c = configuration.discover
-    let dataset = try PTBXLDataset.open(runURL.appendingPathComponent("data"))
-    let found = dataset.entries.contains { entry in
-      let labels = dataset.labelsAtEveryLevel(entry)
-      return labels.contains(c.className) && (c.subtypes.isEmpty || c.subtypes.contains { labels.contains($0) })
-    }
-    if found { return nil }
-    let what = c.subtypes.isEmpty ? c.className : "\(c.className) labelled \(c.subtypes.joined(separator: " or "))"
-    return "no \(what) records in this dataset; set discover.class and discover.subtypes to classes it has"
   }
 
   private func hasAmplitudeTable() -> Bool {

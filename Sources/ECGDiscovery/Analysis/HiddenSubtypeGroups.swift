@@ -1,9 +1,10 @@
 /// Groupings of records by their planted hidden subtypes, to score clusterings against (what
 /// `ecgxai discover` validates with on the phantom).
 ///
-/// A record's planted subtypes are the `subtype` strings of `truth/findings.csv` of the findings
-/// that belong to the class studied, e.g. `["ASMI/old/poor-r-progression"]`; an empty list is a
-/// record labelled with the class whose finding was not planted (label noise).
+/// A record's planted subtypes are the `subtype` strings (`TruthFinding.subtype`, the phantom's
+/// `truth/findings.csv`) of the findings that belong to the class studied, e.g.
+/// `["ASMI/old/poor-r-progression"]`; an empty list is a record labelled with the class whose
+/// finding was not planted (label noise).
 public enum HiddenSubtypeGroups {
   /// One grouping: a name, a group index per record (−1: not scored) and the group names.
   public struct Grouping: Sendable, Equatable {
@@ -51,11 +52,14 @@ public enum HiddenSubtypeGroups {
     return result
   }
 
-  /// `CODE/stage/variant` → (`CODE/variant`, stage); a component is a stage when it names an
-  /// `InfarctStage`.
+  /// The infarct stages a subtype string may name (the phantom's `InfarctStage`: `acute`, `old`).
+  public static let stageNames: Set<String> = ["acute", "old"]
+
+  /// `CODE/stage/variant` → (`CODE/variant`, stage); a component is a stage when it is one of
+  /// `stageNames`.
   static func split(_ subtype: String) -> (subtype: String, stage: String?) {
     let parts = subtype.split(separator: "/").map(String.init)
-    let stage = parts.first { InfarctStage(rawValue: $0) != nil }
+    let stage = parts.first { stageNames.contains($0) }
     return (parts.filter { $0 != stage }.joined(separator: "/"), stage)
   }
 }
