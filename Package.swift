@@ -43,7 +43,7 @@ let package = Package(
     .target(name: "ECGSignal", dependencies: ["ECGTensor"]),
     .target(name: "ECGExplain", dependencies: ["ECGNet", "ECGSignal", "ECGTensor"]),
     .target(name: "ECGPhantom", dependencies: ["ECGSignal", "ECGTensor"]),
-    .target(name: "ECGEvaluate", dependencies: ["ECGExplain", "ECGNet", "ECGTensor"]),
+    .target(name: "ECGEvaluate", dependencies: ["ECGExplain", "ECGNet", "ECGSignal", "ECGTensor"]),
     .target(name: "ECGStatistics"),
     .target(
       name: "ECGAudit",
@@ -78,7 +78,7 @@ let package = Package(
     // ECGSignal's detectors are scored on the phantom's exact truth.
     .testTarget(name: "ECGSignalTests", dependencies: ["ECGSignal", "ECGTensor", "ECGPhantom"]),
     .testTarget(name: "ECGPhantomTests", dependencies: ["ECGPhantom", "ECGSignal", "ECGTensor"]),
-    .testTarget(name: "ECGEvaluateTests", dependencies: ["ECGEvaluate"]),
+    .testTarget(name: "ECGEvaluateTests", dependencies: ["ECGEvaluate", "ECGExplain", "ECGNet", "ECGPhantom", "ECGSignal", "ECGTensor"]),
     .testTarget(name: "ECGStatisticsTests", dependencies: ["ECGStatistics"]),
     .testTarget(name: "ECGAuditTests", dependencies: ["ECGAudit", "ECGStatistics", "ECGSignal", "ECGPhantom"]),
     .testTarget(name: "ECGConceptsTests", dependencies: ["ECGConcepts", "ECGStatistics", "ECGNet", "ECGTensor"]),

@@ -107,10 +107,8 @@ struct Sanity: ParsableCommand {
   @Option(help: "Classifier model directory for --localisation (default RUN/model).")
   var model: String?
 
-  static let wave = ["P_Wave_Amplitude": "P", "R_Peak_Amplitude": "R", "T_Wave_Amplitude": "T"]
-
   func validate() throws {
-    guard Self.wave[task] != nil else { throw ValidationError("--task must be P_Wave_Amplitude, R_Peak_Amplitude or T_Wave_Amplitude") }
+    guard AmplitudeTask(rawValue: task) != nil else { throw ValidationError("--task must be P_Wave_Amplitude, R_Peak_Amplitude or T_Wave_Amplitude") }
     guard epochs > 0, records > 0, randomisationRecords >= 0 else {
       throw ValidationError("--epochs and --records must be positive, --randomisation-records ≥ 0")
     }
@@ -129,7 +127,85 @@ struct Sanity: ParsableCommand {
     methods.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
   }
 
+  /// The amplitude-regression study's settings from the options.
+  var settings: SanitySettings {
+    var s = SanitySettings()
+    s.task = AmplitudeTask(rawValue: task)!
+    (s.architecture, s.epochs, s.records, s.seed) = (arch, epochs, records, seed)
+    s.attributions = methodNames.map { AttributionSpec(method: $0) }
+    (s.randomisationRecords, s.topK, s.window, s.windowsPerStep) = (randomisationRecords, topK, window, windowsPerStep)
+    (s.perturbationSteps, s.correlationRuns, s.subsetSize, s.bootstrap) = (perturbationSteps, correlationRuns, subsetSize, bootstrap)
+    return s
+  }
+
+  /// The localisation check's settings from the options.
+  var localisationSettings: LocalisationSettings {
+    var s = LocalisationSettings()
+    (s.records, s.topK, s.bootstrap, s.seed) = (records, topK, bootstrap, seed)
+    s.attributions = methodNames.map { AttributionSpec(method: $0) }
+    return s
+  }
+
   func run() throws {
-    if localisation { try runLocalisation() } else { try runRegression() }
+    let started = Date()
+    let runURL = URL(fileURLWithPath: runDirectory)
+    try prepareRunDirectory(runURL)
+    let name: String
+    if localisation {
+      name = try Self.runLocalisation(runURL, settings: localisationSettings, model: model)
+    } else {
+      name = try Self.runRegression(runURL, settings: settings, features: features)
+    }
+    print("wrote \(runDirectory)/\(name) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+  }
+
+  /// Prints the study's lines and shows its steps as a progress bar.
+  static func report(_ event: SanityProgress) {
+    switch event {
+    case .line(let line): print(line)
+    case .step(let done, let total): progress(done: done, total: total)
+    }
+  }
+
+  /// The amplitude-regression study on RUN/data (the targets from `features` or the Uni-G table
+  /// found in RUN/data): writes RUN/sanity-TASK.json and RUN/sanity-TASK-model/; returns the
+  /// JSON file's name.
+  static func runRegression(_ runURL: URL, settings: SanitySettings, features: String?) throws -> String {
+    let dataURL = runURL.appendingPathComponent("data")
+    guard let dataset = try DatasetOptions(data: dataURL.path, rate: 100, folds: nil).load() else { throw CLIError("no dataset") }
+    let tableURL = try features.map { path -> URL in
+      guard FileManager.default.fileExists(atPath: path) else { throw CLIError("feature table not found: \(path)") }
+      return URL(fileURLWithPath: path)
+    } ?? PTBXLPlus.locate("unig", in: dataURL)
+    guard let tableURL else {
+      throw CLIError("no Uni-G feature table: give --features PTB-XL+/features/unig_features.csv (the phantom has truth/unig_features.csv)")
+    }
+    // The phantom's true fiducials give the wave windows (else ecgxai's delineation).
+    let truth = try? PhantomTruth(root: dataURL, ecgIDs: Set(LocalisationStudy.testRecordIDs(dataset)))
+    let outcome = try SanityStudy(settings: settings).run(dataset: dataset, amplitudeTable: tableURL, truth: truth, progress: report)
+    let task = settings.task.rawValue
+    try outcome.model.save(to: runURL.appendingPathComponent("sanity-\(task)-model"))
+    try outcome.result.jsonData().writeAtomically(to: try outputURL(runURL.appendingPathComponent("sanity-\(task).json").path))
+    return "sanity-\(task).json"
+  }
+
+  /// The localisation check of RUN's classifier (`model`, default RUN/model) against the
+  /// phantom's evidence masks: writes RUN/sanity-localisation.json; returns its name.
+  static func runLocalisation(_ runURL: URL, settings: LocalisationSettings, model: String?) throws -> String {
+    let dataURL = runURL.appendingPathComponent("data")
+    let dataset: PTBXLDataset
+    do { dataset = try PTBXLDataset(root: dataURL) } catch let error as PTBXLError { throw CLIError(error.description) }
+    let classifier = try ModelOptions.load(model ?? runURL.appendingPathComponent("model").path)
+    try DatasetOptions(data: dataURL.path, rate: 100, folds: nil).check(classifier)
+    guard !(classifier.architecture.classNames ?? []).isEmpty else {
+      throw CLIError("the classifier has no class names; --localisation needs them to find each record's class")
+    }
+    let truth: PhantomTruth
+    do { truth = try PhantomTruth(root: dataURL, ecgIDs: Set(LocalisationStudy.testRecordIDs(dataset))) } catch {
+      throw CLIError("--localisation needs the phantom's truth (RUN/data/truth/ with evidence masks): \(error)")
+    }
+    let result = try LocalisationStudy(settings: settings).run(dataset: dataset, classifier: classifier, truth: truth, progress: report)
+    try result.jsonData().writeAtomically(to: try outputURL(runURL.appendingPathComponent("sanity-localisation.json").path))
+    return "sanity-localisation.json"
   }
 }

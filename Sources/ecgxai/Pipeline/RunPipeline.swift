@@ -172,24 +172,7 @@ struct RunPipeline {
       guard hasAmplitudeTable() else {
         return StepOutcome(outputs: [], skippedReason: "no Uni-G amplitude table (PTB-XL+'s features/unig_features.csv or the phantom's truth/); set sanity.features")
       }
-      var outputs: [String] = []
-      for task in c.sanity.tasks {
-        var arguments = [out, "--task", task, "--arch", c.sanity.arch, "--epochs", "\(c.sanity.epochs)",
-                         "--records", "\(c.sanity.records)", "--methods", c.sanity.methods.joined(separator: ","), "--seed", seed,
-                         "--randomisation-records", "\(c.sanity.randomisationRecords)", "--bootstrap", "\(c.sanity.bootstrap)"]
-        if let features = c.sanity.features { arguments += ["--features", features] }
-        try Sanity.parse(arguments).run()
-        outputs.append("sanity-\(task).json")
-      }
-      // Localisation of the classifier's attributions against the phantom's evidence masks.
-      let manager = FileManager.default
-      if manager.fileExists(atPath: runURL.appendingPathComponent("model/architecture.json").path),
-        manager.fileExists(atPath: runURL.appendingPathComponent("data/truth").path) {
-        try Sanity.parse([out, "--localisation", "--methods", c.sanity.methods.joined(separator: ","), "--seed", seed,
-                          "--bootstrap", "\(c.sanity.bootstrap)"]).run()
-        outputs.append("sanity-localisation.json")
-      }
-      return StepOutcome(outputs: outputs)
+      return try runSanity()
     case .audit:
       var arguments = [out, "--model", model(c.audit.model), "--method", c.audit.method, "--top", "\(c.audit.top)",
                        "--bootstrap", "\(c.audit.bootstrap)", "--seed", seed]
