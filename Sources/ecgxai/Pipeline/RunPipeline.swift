@@ -191,11 +191,7 @@ struct RunPipeline {
       }
       return StepOutcome(outputs: outputs)
     case .audit:
-      var arguments = [out, "--model", model(c.audit.model), "--method", c.audit.method, "--top", "\(c.audit.top)",
-                       "--bootstrap", "\(c.audit.bootstrap)", "--seed", seed]
-      if let conditions = c.audit.conditions { arguments += ["--conditions", conditions.joined(separator: ",")] }
-      try Audit.parse(arguments).run()
-      return StepOutcome(outputs: ["audit.json", "results.sqlite"])
+      return try auditClassifier()
     case .features:
       try Features.parse(["--data", out, "--out", runURL.appendingPathComponent("features.csv").path]).run()
       return StepOutcome(outputs: ["features.csv"])
