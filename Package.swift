@@ -18,6 +18,7 @@ let package = Package(
     .library(name: "ECGEvaluate", targets: ["ECGEvaluate"]),
     .library(name: "ECGStatistics", targets: ["ECGStatistics"]),
     .library(name: "ECGAudit", targets: ["ECGAudit"]),
+    .library(name: "ECGAuditStore", targets: ["ECGAuditStore"]),
     .library(name: "ECGConcepts", targets: ["ECGConcepts"]),
     .library(name: "ECGDiscovery", targets: ["ECGDiscovery"]),
     .library(name: "ECGReport", targets: ["ECGReport"]),
@@ -45,10 +46,12 @@ let package = Package(
     .target(name: "ECGPhantom", dependencies: ["ECGSignal", "ECGTensor"]),
     .target(name: "ECGEvaluate", dependencies: ["ECGExplain", "ECGNet", "ECGSignal", "ECGTensor"]),
     .target(name: "ECGStatistics"),
+    .target(name: "ECGAudit", dependencies: ["ECGStatistics", "ECGExplain", "ECGNet", "ECGSignal", "ECGTensor"]),
+    // The audit's files: results.sqlite and the shards' partial results (SQLite), the YAML rules.
     .target(
-      name: "ECGAudit",
+      name: "ECGAuditStore",
       dependencies: [
-        "ECGStatistics", "ECGExplain", "ECGNet", "ECGSignal", "ECGPhantom", "ECGTensor",
+        "ECGAudit", "ECGStatistics", "ECGTensor",
         .product(name: "SQLiteNIO", package: "sqlite-nio"), .product(name: "Yams", package: "Yams"),
       ]),
     .target(name: "ECGConcepts", dependencies: ["ECGStatistics", "ECGNet", "ECGTensor"]),
@@ -64,7 +67,7 @@ let package = Package(
     .executableTarget(
       name: "ecgxai",
       dependencies: [
-        "ECGTensor", "ECGNet", "ECGSignal", "ECGExplain", "ECGEvaluate", "ECGStatistics", "ECGAudit", "ECGConcepts", "ECGDiscovery", "ECGPhantom", "ECGReport", "_ECGKernels",
+        "ECGTensor", "ECGNet", "ECGSignal", "ECGExplain", "ECGEvaluate", "ECGStatistics", "ECGAudit", "ECGAuditStore", "ECGConcepts", "ECGDiscovery", "ECGPhantom", "ECGReport", "_ECGKernels",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         // Run configuration files (YAML or JSON).
         .product(name: "Yams", package: "Yams"),
@@ -80,12 +83,14 @@ let package = Package(
     .testTarget(name: "ECGPhantomTests", dependencies: ["ECGPhantom", "ECGSignal", "ECGTensor"]),
     .testTarget(name: "ECGEvaluateTests", dependencies: ["ECGEvaluate", "ECGExplain", "ECGNet", "ECGPhantom", "ECGSignal", "ECGTensor"]),
     .testTarget(name: "ECGStatisticsTests", dependencies: ["ECGStatistics"]),
-    .testTarget(name: "ECGAuditTests", dependencies: ["ECGAudit", "ECGStatistics", "ECGSignal", "ECGPhantom"]),
+    .testTarget(
+      name: "ECGAuditTests",
+      dependencies: ["ECGAudit", "ECGAuditStore", "ECGStatistics", "ECGSignal", "ECGPhantom", "ECGNet", "ECGExplain"]),
     .testTarget(name: "ECGConceptsTests", dependencies: ["ECGConcepts", "ECGStatistics", "ECGNet", "ECGTensor"]),
     .testTarget(name: "ECGDiscoveryTests", dependencies: ["ECGDiscovery", "ECGExplain", "ECGNet", "ECGPhantom", "ECGSignal"]),
     .testTarget(name: "ECGReportTests", dependencies: ["ECGReport", "ECGConcepts"]),
     // Runs the built `ecgxai` executable as a user would (it is built with the tests).
-    .testTarget(name: "ecgxaiTests", dependencies: ["ecgxai", "ECGAudit", "ECGSignal"]),
+    .testTarget(name: "ecgxaiTests", dependencies: ["ecgxai", "ECGAudit", "ECGAuditStore", "ECGSignal"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,5 @@
 import ECGNet
-import ECGPhantom
+import ECGSignal
 import ECGStatistics
 import ECGTensor
 
@@ -120,7 +120,7 @@ extension AuditAnalysis {
   /// (so `AMI` holds the ASMI, AMI and ALMI subtypes, `MI` all infarcts).
   static func subtype(_ subtype: String, belongsTo condition: String) -> Bool {
     let code = subtype.split(separator: "/").first.map(String.init) ?? subtype
-    return PhantomFinding(rawValue: code)?.belongs(to: condition) ?? (code == condition)
+    return TruthFinding.code(code, belongsTo: condition)
   }
 
   /// The age bands of the `age` subgroups, youngest first.

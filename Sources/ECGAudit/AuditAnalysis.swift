@@ -77,10 +77,19 @@ public struct AuditAnalysis {
   public static let truthCellThreshold = 0.5
 
   /// Merges partial results and analyses them.
-  /// - Throws: `AuditError.incompatibleShards` when parts differ in settings, overlap, or miss
-  ///   candidates.
+  /// - Throws: `AuditError.incompatibleShards` when parts come from models with different weights
+  ///   (`AuditSettings.modelSHA256`; the message names both shards and both digests), differ in
+  ///   other settings, overlap, or miss candidates.
   public init(parts: [any AuditPart], rules: ExpertRules) throws {
     guard let first = parts.first else { throw AuditError.incompatibleShards(reason: "no partial results") }
+    func name(_ part: any AuditPart) -> String { "shard \(part.shard)" + (part.origin.map { " (\($0))" } ?? "") }
+    for part in parts where part.settings.modelSHA256 != first.settings.modelSHA256 {
+      throw AuditError.incompatibleShards(reason: """
+        \(name(part)) was made with a model whose weights have SHA-256 \(part.settings.modelSHA256 ?? "unknown"), \
+        \(name(first)) with one whose weights have SHA-256 \(first.settings.modelSHA256 ?? "unknown"): \
+        the shards come from different models; audit every shard with the same model
+        """)
+    }
     for part in parts where part.settings != first.settings {
       throw AuditError.incompatibleShards(reason: "shard \(part.shard) was made with different settings than shard \(first.shard)")
     }

@@ -1,3 +1,5 @@
+import ECGExplain
+
 /// What an audit measures and how; stored in every partial and final result (`meta` table) so
 /// that shards can only be merged when they were made alike.
 public struct AuditSettings: Sendable, Codable, Equatable {
@@ -14,16 +16,26 @@ public struct AuditSettings: Sendable, Codable, Equatable {
   public var selection: String
   /// N of the `top` selection (the paper's 100).
   public var topN: Int
-  /// Attribution method name (ECGExplain), e.g. `saliency` (|gradient|, the paper's).
+  /// Attribution method name (ECGExplain), e.g. `saliency` (|gradient|, the paper's); the same as
+  /// `attribution.method`, kept for readers of older results.
   public var method: String
+  /// The attribution method with every parameter (ε, steps, baseline, …), so a result records
+  /// exactly how its relevance was made. Results written before it was recorded decode as the
+  /// defaults of `method` (saliency as |gradient|).
+  public var attribution: AttributionSpec
   /// Segmentation source: `delineation` (ECGSignal) or `truth` (the phantom's fiducials).
   public var segmentation: String
   /// Sampling rate of the records in Hz.
   public var rateHz: Int
   /// The model's class names (output order).
   public var classes: [String]
-  /// Model identity: architecture name and SHA-256 prefix of its weights file.
+  /// Model description: architecture name and parameter count (`lenet1d 12345 parameters`).
   public var model: String
+  /// Model identity: `Model.weightsSHA256` (64 hex digits) of the weights audited; nil in results
+  /// written before it was recorded. Shards whose digests differ are not merged.
+  public var modelSHA256: String?
+  /// Dataset identity: `PTBXLDataset.indexSHA256` of the records' index; nil when unknown.
+  public var datasetSHA256: String?
   /// Half-width of a point class's window in seconds (default 0.02).
   public var pointHalfWidth: Double
   /// J-point class position after QRS offset in seconds (default 0.06).
@@ -41,29 +53,76 @@ public struct AuditSettings: Sendable, Codable, Equatable {
   /// The classes the audit attributes: the conditions and the reference.
   public var targets: [String] { conditions + (conditions.contains(reference) ? [] : [reference]) }
 
-  /// Creates settings with the paper's defaults.
+  /// Creates settings with the paper's defaults. `attribution` defaults to `method` with its
+  /// defaults (saliency as |gradient|); when given, its method is the one used.
   public init(
     conditions: [String], reference: String = "NORM", referenceOutput: String = "condition", selection: String = "top", topN: Int = 100,
-    method: String = "saliency", segmentation: String = "delineation", rateHz: Int = 100, classes: [String],
-    model: String, pointHalfWidth: Double = 0.02, jPointDelay: Double = 0.06, bootstrapResamples: Int = 500,
-    seed: UInt64 = 0, alpha: Double = 0.01, featureQueries: [String] = []
+    method: String = "saliency", attribution: AttributionSpec? = nil, segmentation: String = "delineation", rateHz: Int = 100,
+    classes: [String], model: String, modelSHA256: String? = nil, datasetSHA256: String? = nil, pointHalfWidth: Double = 0.02,
+    jPointDelay: Double = 0.06, bootstrapResamples: Int = 500, seed: UInt64 = 0, alpha: Double = 0.01, featureQueries: [String] = []
   ) {
+    let attribution = attribution ?? Self.defaultAttribution(method)
     self.conditions = conditions
     self.reference = reference
     self.referenceOutput = referenceOutput
     self.selection = selection
     self.topN = topN
-    self.method = method
+    self.method = attribution.method
+    self.attribution = attribution
     self.segmentation = segmentation
     self.rateHz = rateHz
     self.classes = classes
     self.model = model
+    self.modelSHA256 = modelSHA256
+    self.datasetSHA256 = datasetSHA256
     self.pointHalfWidth = pointHalfWidth
     self.jPointDelay = jPointDelay
     self.bootstrapResamples = bootstrapResamples
     self.seed = seed
     self.alpha = alpha
     self.featureQueries = featureQueries
+  }
+
+  /// The paper's conditions (LVH, CLBBB, IMI, ASMI, AMI) that are among `classes`; when none is,
+  /// every class but the reference.
+  public static func defaultConditions(classes: [String], reference: String) -> [String] {
+    let paper = ["LVH", "CLBBB", "IMI", "ASMI", "AMI"].filter { classes.contains($0) }
+    return paper.isEmpty ? classes.filter { $0 != reference } : paper
+  }
+
+  /// The audit's spec of a method given by name only: its defaults, saliency as |gradient|.
+  public static func defaultAttribution(_ method: String) -> AttributionSpec {
+    AttributionSpec(method: method, absolute: true)
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case conditions, reference, referenceOutput, selection, topN, method, attribution, segmentation, rateHz, classes, model
+    case modelSHA256, datasetSHA256, pointHalfWidth, jPointDelay, bootstrapResamples, seed, alpha, featureQueries
+  }
+
+  /// Decodes settings; `attribution`, `modelSHA256` and `datasetSHA256` may be absent (older
+  /// results).
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    conditions = try c.decode([String].self, forKey: .conditions)
+    reference = try c.decode(String.self, forKey: .reference)
+    referenceOutput = try c.decode(String.self, forKey: .referenceOutput)
+    selection = try c.decode(String.self, forKey: .selection)
+    topN = try c.decode(Int.self, forKey: .topN)
+    method = try c.decode(String.self, forKey: .method)
+    attribution = try c.decodeIfPresent(AttributionSpec.self, forKey: .attribution) ?? Self.defaultAttribution(method)
+    segmentation = try c.decode(String.self, forKey: .segmentation)
+    rateHz = try c.decode(Int.self, forKey: .rateHz)
+    classes = try c.decode([String].self, forKey: .classes)
+    model = try c.decode(String.self, forKey: .model)
+    modelSHA256 = try c.decodeIfPresent(String.self, forKey: .modelSHA256)
+    datasetSHA256 = try c.decodeIfPresent(String.self, forKey: .datasetSHA256)
+    pointHalfWidth = try c.decode(Double.self, forKey: .pointHalfWidth)
+    jPointDelay = try c.decode(Double.self, forKey: .jPointDelay)
+    bootstrapResamples = try c.decode(Int.self, forKey: .bootstrapResamples)
+    seed = try c.decode(UInt64.self, forKey: .seed)
+    alpha = try c.decode(Double.self, forKey: .alpha)
+    featureQueries = try c.decode([String].self, forKey: .featureQueries)
   }
 }
 

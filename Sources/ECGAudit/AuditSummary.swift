@@ -1,13 +1,52 @@
-/// The audit's findings (`audit.json`): per condition, the paper's map with its top cells, and
-/// how strongly the expert-rule cells (and, on the phantom, the truly planted cells) dominate.
+import ECGExplain
+import Foundation
+
+/// The audit's findings (`audit.json`, the result of `AuditRun`): per condition, the paper's map
+/// with its top cells, and how strongly the expert-rule cells (and, on the phantom, the truly
+/// planted cells) dominate. The full tables are in `results.sqlite` (ECGAuditStore).
 public struct AuditSummary: Sendable, Codable, Equatable {
+  /// The version of this file's layout (`schema_version`).
+  public static let currentSchemaVersion = 1
+
+  /// The layout version the file was written with.
+  public var schemaVersion: Int
+  /// How the result was made: ecgxai version, attribution spec, model and dataset SHA-256, seed
+  /// (the bootstrap's).
+  public var provenance: Provenance
   /// The settings of the run.
   public var settings: AuditSettings
   /// Records seen (all shards).
   public var records: Int
   /// One entry per audited condition.
   public var conditions: [ConditionSummary]
+
+  /// A summary of the current schema version; the provenance is taken from `settings`.
+  public init(settings: AuditSettings, records: Int, conditions: [ConditionSummary]) {
+    schemaVersion = Self.currentSchemaVersion
+    provenance = Provenance(
+      attribution: settings.attribution, modelSHA256: settings.modelSHA256, datasetSHA256: settings.datasetSHA256,
+      seed: settings.seed)
+    self.settings = settings
+    self.records = records
+    self.conditions = conditions
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case schemaVersion = "schema_version", provenance, settings, records, conditions
+  }
+
+  /// The bytes of `audit.json`: pretty-printed with sorted keys, non-finite numbers as the strings
+  /// `inf`, `-inf`, `nan`.
+  public func jsonData() throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return try encoder.encode(self)
+  }
 }
+
+/// The typed result of an audit (`audit.json`).
+public typealias AuditResult = AuditSummary
 
 /// One cell of a map, named.
 public struct CellSummary: Sendable, Codable, Equatable {

@@ -1,6 +1,5 @@
 import ECGExplain
 import ECGNet
-import ECGPhantom
 import ECGSignal
 import ECGTensor
 import Foundation
@@ -9,8 +8,8 @@ import Foundation
 public enum SegmentationSource: Sendable {
   /// ECGSignal's delineation (per-lead fiducials of each lead's median beat, moved to every beat).
   case delineation
-  /// Given per-beat fiducials per ecg_id (the phantom's truth: `PhantomTruth.fiducials`), the
-  /// same for every lead.
+  /// Given per-beat fiducials per ecg_id (a source of truth's: `RecordTruth.fiducials`, the
+  /// phantom's `PhantomTruth`), the same for every lead.
   case fiducials([Int: [WaveFiducials]])
 
   /// `delineation` or `truth`, as stored in the settings.
@@ -30,8 +29,8 @@ public struct RecordAuditor: Sendable {
   public var method: any AttributionMethod
   /// Beats and waves.
   public var segmentation: SegmentationSource
-  /// The phantom's truth (evidence per cell); nil for real data.
-  public var truth: PhantomTruth?
+  /// Ground truth (evidence per cell; the phantom's `PhantomTruth`); nil for real data.
+  public var truth: (any RecordTruth)?
   /// Sampling rate in Hz.
   public var rate: Double
   /// Point half-width and J-point delay in seconds (`SoftSegmentation`, `BeatLandmarks`).
@@ -39,7 +38,7 @@ public struct RecordAuditor: Sendable {
 
   /// Creates an auditor.
   public init(
-    model: Model, method: any AttributionMethod, segmentation: SegmentationSource, truth: PhantomTruth?, rate: Double,
+    model: Model, method: any AttributionMethod, segmentation: SegmentationSource, truth: (any RecordTruth)?, rate: Double,
     pointHalfWidth: Double = 0.02, jPointDelay: Double = 0.06
   ) {
     self.model = model
@@ -116,10 +115,10 @@ public struct RecordAuditor: Sendable {
   /// The true evidence of a model class in one record [12, T]: the union of the masks of the
   /// record's planted findings whose SCP code, subclass or superclass is the class (so `MI` or
   /// `AMI` gather ASMI, AMI, ALMI, … as PTB-XL's aggregation does).
-  static func evidenceMask(_ truth: PhantomTruth, ecgID: Int, className: String, rate: Double, samples: Int) -> [Float] {
+  static func evidenceMask(_ truth: any RecordTruth, ecgID: Int, className: String, rate: Double, samples: Int) -> [Float] {
     var mask = [Float](repeating: 0, count: 12 * samples)
     for finding in truth.findings[ecgID] ?? [] where finding.planted {
-      guard let code = PhantomFinding(rawValue: finding.code), code.belongs(to: className) else { continue }
+      guard TruthFinding.code(finding.code, belongsTo: className) else { continue }
       let own = truth.evidenceMask(ecgID: ecgID, finding: finding.code, rate: rate, samples: samples)
       for k in mask.indices where own[k] > 0 { mask[k] = 1 }
     }

@@ -1,4 +1,5 @@
 @testable import ECGAudit
+import ECGAuditStore
 import ECGTensor
 import Foundation
 import Testing

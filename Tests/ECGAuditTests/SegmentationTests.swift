@@ -1,4 +1,5 @@
 @testable import ECGAudit
+import ECGAuditStore
 import ECGSignal
 import Foundation
 import Testing

@@ -1,4 +1,5 @@
 import ECGAudit
+import ECGAuditStore
 import Foundation
 import Testing
 

@@ -174,11 +174,7 @@ struct RunPipeline {
       }
       return try runSanity()
     case .audit:
-      var arguments = [out, "--model", model(c.audit.model), "--method", c.audit.method, "--top", "\(c.audit.top)",
-                       "--bootstrap", "\(c.audit.bootstrap)", "--seed", seed]
-      if let conditions = c.audit.conditions { arguments += ["--conditions", conditions.joined(separator: ",")] }
-      try Audit.parse(arguments).run()
-      return StepOutcome(outputs: ["audit.json", "results.sqlite"])
+      return try auditClassifier()
     case .features:
       let table = runURL.appendingPathComponent("features.csv").path
       _ = try outputURL(table)

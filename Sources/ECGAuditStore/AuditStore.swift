@@ -1,3 +1,4 @@
+import ECGAudit
 import ECGTensor
 import Foundation
 
@@ -7,7 +8,7 @@ import Foundation
 /// pairs plus `groups`, `maps`, `tests` and `alignment` (schema: docs/audit.md).
 ///
 /// Files are written to a temporary name beside the destination and renamed at the end.
-public enum AuditStore {
+extension AuditStore {
   /// Schema version in `meta`.
   public static let schemaVersion = "1"
 
@@ -96,7 +97,7 @@ public enum AuditStore {
     let writer = try PartialWriter(url, settings: settings, shard: shard)
     do {
       try writer.append(records: records, items: items)
-      try writer.finish()
+      try writer.close()
     } catch {
       writer.abandon()
       throw error
@@ -105,7 +106,7 @@ public enum AuditStore {
 
   /// Writes a partial result batch by batch, so memory does not grow with the number of records;
   /// the file appears under its name only at `finish()`.
-  public final class PartialWriter {
+  public final class PartialWriter: AuditPartWriter {
     let database: SQLiteDatabase
     let temporary: URL, url: URL
 
@@ -123,35 +124,19 @@ public enum AuditStore {
       try database.transaction { try insert(database, records: records, items: items) }
     }
 
+    /// Closes the file, moves it into place and opens it for reading.
+    public func finish() throws -> any AuditPart {
+      try close()
+      return try AuditStore.readPartial(url)
+    }
+
     /// Closes the file and moves it into place.
-    public func finish() throws { try commit(database, temporary: temporary, to: url) }
+    public func close() throws { try commit(database, temporary: temporary, to: url) }
 
     /// Closes and deletes the unfinished file.
     public func abandon() {
       try? database.close()
       AtomicFile.abandon(temporary)
-    }
-  }
-
-  /// A partial result in memory.
-  public struct Partial: Sendable, AuditPart {
-    public var settings: AuditSettings
-    public var shard: String
-    public var records: [AuditRecordInfo]
-    /// Its candidate items.
-    public var items: [AuditItem]
-
-    /// Creates a partial result in memory (what `writePartial` stores).
-    public init(settings: AuditSettings, shard: String, records: [AuditRecordInfo], items: [AuditItem]) {
-      self.settings = settings
-      self.shard = shard
-      self.records = records
-      self.items = items
-    }
-
-    public func items(_ keys: [AuditItemKey]) throws -> [AuditItem] {
-      let wanted = Set(keys)
-      return items.filter { wanted.contains(AuditItemKey(ecgID: $0.ecgID, target: $0.target)) }
     }
   }
 
@@ -165,6 +150,8 @@ public enum AuditStore {
     public let records: [AuditRecordInfo]
     let database: SQLiteDatabase
     let path: String
+    /// The file's path.
+    public var origin: String? { path }
 
     init(_ url: URL) throws {
       path = url.path
@@ -250,32 +237,6 @@ public enum AuditStore {
       }
     }
   }
-}
-
-/// A (record, target) pair.
-public struct AuditItemKey: Hashable, Sendable, Comparable {
-  /// ecg_id and target class.
-  public var ecgID: Int, target: String
-
-  /// Creates a key.
-  public init(ecgID: Int, target: String) {
-    self.ecgID = ecgID
-    self.target = target
-  }
-
-  public static func < (a: Self, b: Self) -> Bool { (a.ecgID, a.target) < (b.ecgID, b.target) }
-}
-
-/// One part of an audit: what one shard produced (a file, or the same in memory).
-public protocol AuditPart {
-  /// Settings the part was made with.
-  var settings: AuditSettings { get }
-  /// The shard label (`2/4`; `1/1` unsharded).
-  var shard: String { get }
-  /// Its records.
-  var records: [AuditRecordInfo] { get }
-  /// Its items among `keys` (absent keys are skipped).
-  func items(_ keys: [AuditItemKey]) throws -> [AuditItem]
 }
 
 extension JSONEncoder {

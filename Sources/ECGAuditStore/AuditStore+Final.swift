@@ -1,3 +1,4 @@
+import ECGAudit
 import ECGTensor
 import Foundation
 

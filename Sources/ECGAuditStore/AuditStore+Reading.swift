@@ -1,3 +1,4 @@
+import ECGAudit
 import Foundation
 
 /// One cell of a condition's map as `results.sqlite` stores it, with its test against the
