@@ -51,7 +51,7 @@ let package = Package(
         "ECGStatistics", "ECGExplain", "ECGNet", "ECGSignal", "ECGPhantom", "ECGTensor",
         .product(name: "SQLiteNIO", package: "sqlite-nio"), .product(name: "Yams", package: "Yams"),
       ]),
-    .target(name: "ECGConcepts", dependencies: ["ECGStatistics", "ECGNet", "ECGTensor"]),
+    .target(name: "ECGConcepts", dependencies: ["ECGStatistics", "ECGExplain", "ECGNet", "ECGSignal", "ECGTensor"]),
     .target(name: "ECGDiscovery", dependencies: ["ECGTensor", "_ECGKernels"]),
     .target(name: "ECGReport", dependencies: ["ECGSignal", "ECGConcepts"]),
 
@@ -81,7 +81,7 @@ let package = Package(
     .testTarget(name: "ECGEvaluateTests", dependencies: ["ECGEvaluate"]),
     .testTarget(name: "ECGStatisticsTests", dependencies: ["ECGStatistics"]),
     .testTarget(name: "ECGAuditTests", dependencies: ["ECGAudit", "ECGStatistics", "ECGSignal", "ECGPhantom"]),
-    .testTarget(name: "ECGConceptsTests", dependencies: ["ECGConcepts", "ECGStatistics", "ECGNet", "ECGTensor"]),
+    .testTarget(name: "ECGConceptsTests", dependencies: ["ECGConcepts", "ECGStatistics", "ECGExplain", "ECGNet", "ECGSignal", "ECGPhantom", "ECGTensor"]),
     .testTarget(name: "ECGDiscoveryTests", dependencies: ["ECGDiscovery"]),
     .testTarget(name: "ECGReportTests", dependencies: ["ECGReport", "ECGConcepts"]),
     // Runs the built `ecgxai` executable as a user would (it is built with the tests).

@@ -200,11 +200,7 @@ struct RunPipeline {
       try Features.parse(["--data", out, "--out", runURL.appendingPathComponent("features.csv").path]).run()
       return StepOutcome(outputs: ["features.csv"])
     case .concepts:
-      var arguments = [out, "--model", model(c.concepts.model), "--seed", seed, "--runs", "\(c.concepts.runs)",
-                       "--random-runs", "\(c.concepts.randomRuns)"]
-      if let targets = c.concepts.targets { arguments += ["--targets", targets.joined(separator: ",")] }
-      try Concepts.parse(arguments).run()
-      return StepOutcome(outputs: ["tcav.json", "concepts/cavs.safetensors"])
+      return try runConceptStudy()
     case .discover:
       if let reason = try discoveryCohortProblem() { return StepOutcome(outputs: [], skippedReason: reason) }
       try Discover.parse([out, "--model", model(c.discover.model), "--class", c.discover.className,
