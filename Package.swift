@@ -54,7 +54,7 @@ let package = Package(
         "ECGAudit", "ECGStatistics", "ECGTensor",
         .product(name: "SQLiteNIO", package: "sqlite-nio"), .product(name: "Yams", package: "Yams"),
       ]),
-    .target(name: "ECGConcepts", dependencies: ["ECGStatistics", "ECGNet", "ECGTensor"]),
+    .target(name: "ECGConcepts", dependencies: ["ECGStatistics", "ECGExplain", "ECGNet", "ECGSignal", "ECGTensor"]),
     .target(name: "ECGDiscovery", dependencies: ["ECGTensor", "_ECGKernels", "ECGSignal", "ECGNet", "ECGExplain", "ECGAudit", "ECGConcepts"]),
     .target(name: "ECGReport", dependencies: ["ECGSignal", "ECGConcepts"]),
 
@@ -86,7 +86,7 @@ let package = Package(
     .testTarget(
       name: "ECGAuditTests",
       dependencies: ["ECGAudit", "ECGAuditStore", "ECGStatistics", "ECGSignal", "ECGPhantom", "ECGNet", "ECGExplain"]),
-    .testTarget(name: "ECGConceptsTests", dependencies: ["ECGConcepts", "ECGStatistics", "ECGNet", "ECGTensor"]),
+    .testTarget(name: "ECGConceptsTests", dependencies: ["ECGConcepts", "ECGStatistics", "ECGExplain", "ECGNet", "ECGSignal", "ECGPhantom", "ECGTensor"]),
     .testTarget(name: "ECGDiscoveryTests", dependencies: ["ECGDiscovery", "ECGExplain", "ECGNet", "ECGPhantom", "ECGSignal"]),
     .testTarget(name: "ECGReportTests", dependencies: ["ECGReport", "ECGConcepts"]),
     // Runs the built `ecgxai` executable as a user would (it is built with the tests).

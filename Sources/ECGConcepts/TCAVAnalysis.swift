@@ -1,3 +1,4 @@
+import ECGExplain
 import ECGNet
 import ECGStatistics
 import ECGTensor
@@ -233,7 +234,8 @@ public struct TCAVAnalysis {
       settings: settings, concepts: summaries, skipped: skipped,
       layers: zip(layers, featureCounts).map { .init(name: $0, features: $1) },
       targets: zip(usableTargets, targetInputs).map { .init(name: $0.name, output: $0.output, inputs: $1.count) },
-      cells: cells, accuracies: accuracies, nullCalibration: calibration, bonferroniTests: testCount)
+      cells: cells, accuracies: accuracies, nullCalibration: calibration, bonferroniTests: testCount,
+      schemaVersion: TCAVResult.currentSchemaVersion, provenance: Provenance(model: model, seed: settings.seed))
     var kept: [String: [String: [ConceptActivationVector]]] = [:]
     for layer in layers {
       for concept in summaries where concept.kind != "null" {

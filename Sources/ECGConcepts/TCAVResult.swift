@@ -1,5 +1,11 @@
-/// What `TCAVAnalysis` found; `tcav.json` is this value encoded.
+import ECGExplain
+
+/// What `TCAVAnalysis` found; `tcav.json` is this value encoded (`TCAVStudy.Output.write`).
+/// Its keys are camelCase as they always were, apart from the two added in schema version 1,
+/// `schema_version` and `provenance`.
 public struct TCAVResult: Sendable, Codable {
+  /// The schema version of `tcav.json` this type writes.
+  public static let currentSchemaVersion = 1
   /// One concept (or null concept, or relative pair) as analysed.
   public struct Concept: Sendable, Codable, Equatable {
     /// Name (`A vs B` for a relative pair; `null-K` for a null concept).
@@ -104,4 +110,39 @@ public struct TCAVResult: Sendable, Codable {
   public var nullCalibration: NullCalibration?
   /// Number of tests the Bonferroni adjustment counted.
   public var bonferroniTests: Int
+  /// The schema version of the file this value was read from (`currentSchemaVersion` when made
+  /// here; 0 for a `tcav.json` written before versioning).
+  public var schemaVersion: Int
+  /// How the result was made: ecgxai version, model SHA-256, dataset SHA-256 (set by
+  /// `TCAVStudy`; nil when `TCAVAnalysis` ran on records from elsewhere) and seed.
+  public var provenance: Provenance
+
+  enum CodingKeys: String, CodingKey {
+    case settings, concepts, skipped, layers, targets, cells, accuracies, nullCalibration, bonferroniTests
+    case schemaVersion = "schema_version", provenance
+  }
+}
+
+extension TCAVResult {
+  /// Decodes a result; a `tcav.json` written before schema version 1 (without `schema_version`
+  /// and `provenance`) reads as version 0 with an empty provenance (ecgxai version `unknown`).
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    settings = try c.decode(TCAVSettings.self, forKey: .settings)
+    concepts = try c.decode([Concept].self, forKey: .concepts)
+    skipped = try c.decode([String: String].self, forKey: .skipped)
+    layers = try c.decode([Layer].self, forKey: .layers)
+    targets = try c.decode([Target].self, forKey: .targets)
+    cells = try c.decode([Cell].self, forKey: .cells)
+    accuracies = try c.decode([Accuracy].self, forKey: .accuracies)
+    nullCalibration = try c.decodeIfPresent(NullCalibration.self, forKey: .nullCalibration)
+    bonferroniTests = try c.decode(Int.self, forKey: .bonferroniTests)
+    schemaVersion = try c.decodeIfPresent(Int.self, forKey: .schemaVersion) ?? 0
+    if let stored = try c.decodeIfPresent(Provenance.self, forKey: .provenance) {
+      provenance = stored
+    } else {
+      provenance = Provenance()
+      provenance.ecgxaiVersion = "unknown"
+    }
+  }
 }

@@ -126,8 +126,8 @@ public struct TCAVFigure: Sendable {
       for (l, s) in stats.enumerated() {
         guard let s, let c = cells[l] else { continue }
         out += "<path d=\"M\(n(x(l))) \(n(y(s.2 - s.3)))V\(n(y(s.2 + s.3)))\" stroke=\"#b2182b\" stroke-width=\"0.8\"/><circle cx=\"\(n(x(l)))\" cy=\"\(n(y(s.2)))\" r=\"1.8\" fill=\"#b2182b\"/>\n"
-        if c.significant {
-          let up = c.meanSignCount > c.randomMeanSignCount
+        if let direction = c.significantDirection {
+          let up = direction == .above
           out += "<text x=\"\(n(x(l)))\" y=\"\(n(y0 + 9))\" font-size=\"9\" text-anchor=\"middle\" fill=\"\(up ? "#b2182b" : "#2166ac")\">\(up ? "↑" : "↓")</text>\n"
         }
       }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import ECGConcepts
 import ECGNet
-import ECGReport
 import ECGSignal
 import ECGTensor
 import Foundation
@@ -72,87 +71,62 @@ struct Concepts: ParsableCommand {
       for name in loaded.layerNames { print(defaults.contains(name) ? "\(name)  (default)" : name) }
       return
     }
-    guard let classes = loaded.architecture.classNames else {
-      throw CLIError("the model has no class names (train it with `ecgxai train`, which records them)")
-    }
+    guard let classes = loaded.architecture.classNames else { throw CLIError(TCAVStudyError.noClassNames.description) }
     try prepareRunDirectory(runURL)
     if let scoreInput { return try scoreStoredCAVs(scoreInput, runURL: runURL, model: loaded, classes: classes) }
-    let settings = TCAVSettings(
-      layers: list(layers) ?? [], runs: runs, randomRuns: randomRuns, maxExamples: maxExamples, minExamples: minExamples, maxInputs: maxInputs,
-      classifier: CAVClassifier(rawValue: classifier)!, alpha: alpha, seed: seed, nullConcepts: nullConcepts, equalVariances: student)
-    do { try settings.validate(); try LayerProbe.validate(settings.layers, in: loaded) } catch let error as ConceptError { throw CLIError(error.description) }
-    let chosenTargets = try targetClasses(classes)
-
-    // Records: the split's records with measured features.
-    let dataURL = URL(fileURLWithPath: data ?? runURL.appendingPathComponent("data").path)
-    let options = DatasetOptions(data: dataURL.path, rate: rate, folds: DatasetSplit.folds[split]!)
+    let options = DatasetOptions(data: data ?? runURL.appendingPathComponent("data").path, rate: rate, folds: DatasetSplit.folds[split]!)
+    let settings = try studySettings(folds: options.foldSet().map { $0.sorted() })
+    let context = ConceptsErrorContext(split: split, features: features ?? runURL.appendingPathComponent("features.csv").path, queries: queries)
+    try context.mapped { try TCAVStudy.validate(settings, model: loaded) }
     try options.check(loaded)
     guard let dataset = try options.load() else { throw CLIError("no dataset") }
-    let selected = try options.selection(dataset)
-    let table = try readFeatures(runURL, ids: Set(selected.map { dataset.entries[$0].ecgID }))
-    let pool = selected.filter { table.values[dataset.entries[$0].ecgID] != nil }
-    guard !pool.isEmpty else { throw CLIError("no record of the \(split) split has features in \(table.path)") }
-    let conceptNames = try conceptColumns(table.columns)
-    var conceptSets = conceptNames.map { name in
-      ConceptExamples(name: name, members: pool.indices.filter { (table.values[dataset.entries[pool[$0]].ecgID]![name] ?? 0) != 0 })
+    let table = try Self.readFeatures(context.features, runURL: runURL, dataset: dataset, settings: settings)
+    let study = try context.mapped {
+      try TCAVStudy(model: loaded, dataset: dataset, featureColumns: table.columns, featureValues: table.values, settings: settings)
     }
+    print(Self.headline(study, runURL: runURL, split: split))
+    let output = try context.mapped { try study.run(progress: { print("  " + $0) }) }
+    try Self.save(output, of: study, runURL: runURL, split: split, started: started)
+  }
+
+  /// The options as the study's settings (reads the --queries file).
+  private func studySettings(folds: [Int]?) throws -> TCAVStudy.Settings {
+    var rules: String?
     if let queries {
       guard let text = try? String(contentsOfFile: queries, encoding: .utf8) else { throw CLIError("cannot read the queries file \(queries)") }
-      let rules: ConceptRules
-      do { rules = try ConceptRules(text: text, known: Set(table.columns)) } catch let error as SignalError { throw CLIError("\(queries): \(error.description)") }
-      let evaluated = pool.map { rules.evaluate(table.values[dataset.entries[$0].ecgID]!) }
-      for name in rules.names { conceptSets.append(ConceptExamples(name: name, members: pool.indices.filter { evaluated[$0][name] == true })) }
+      rules = text
     }
-    let pairs = try relativePairs(conceptSets.map(\.name))
-    let labels = pool.map { dataset.labelsAtEveryLevel(dataset.entries[$0]) }
-    let targetSets = chosenTargets.map { name in
-      TCAVTarget(name: name, output: classes.firstIndex(of: name)!, members: pool.indices.filter { labels[$0].contains(name) })
+    let pairs = try (list(relative) ?? []).map { text in
+      let parts = text.split(separator: ":").map(String.init)
+      guard parts.count == 2 else { throw CLIError("--relative '\(text)': expected A:B with two different concepts of the analysis") }
+      return TCAVStudy.RelativePair(concept: parts[0], reference: parts[1])
     }
-    print("concepts \(runURL.path): \(pool.count) records (\(split)), \(loaded.architecture.name), \(conceptSets.count) concepts, targets \(chosenTargets.joined(separator: ", ")), \(settings.classifier.rawValue) CAVs, R = \(runs)")
-
-    let cropLength = crop
-    let analysis = TCAVAnalysis(model: loaded, settings: settings)
-    let output: TCAVAnalysis.Output
-    do {
-      output = try analysis.run(
-        poolSize: pool.count, concepts: conceptSets, relative: pairs, targets: targetSets,
-        inputs: { positions in
-          let x = try options.batch(dataset, positions.map { pool[$0] })
-          return try centreCrop(x, length: cropLength)
-        },
-        progress: { print("  " + $0) })
-    } catch let error as ConceptError { throw CLIError(error.description) }
-
-    try write(output, runURL: runURL, modelName: "\(loaded.architecture.name) \(loaded.parameterCount) parameters")
-    let seconds = Date().timeIntervalSince(started)
-    try updateManifest(runURL, key: "concepts", value: [
-      "outputs": ["tcav.json", "concepts/cavs.safetensors", "concepts/tcav-overview.svg", "concepts/tcav-pairs.svg"], "records": pool.count, "split": split, "crop": crop,
-      "classifier": classifier, "runs": runs, "timings_s": ["total": seconds],
-    ])
-    printSummary(output.result)
-    print(String(format: "wrote %@/tcav.json and concepts/{cavs.safetensors,tcav-overview.svg,tcav-pairs.svg} in %.1f s", runURL.path, seconds))
+    let analysis = TCAVSettings(
+      layers: list(layers) ?? [], runs: runs, randomRuns: randomRuns, maxExamples: maxExamples, minExamples: minExamples, maxInputs: maxInputs,
+      classifier: CAVClassifier(rawValue: classifier)!, alpha: alpha, seed: seed, nullConcepts: nullConcepts, equalVariances: student)
+    return TCAVStudy.Settings(
+      analysis: analysis, concepts: list(concepts), queries: rules, relative: pairs, targets: list(targets), cropSamples: crop, rateHz: rate,
+      folds: folds)
   }
 
   /// `--score-input`: the stored CAVs' sign_count and magnitude on new records, per target.
   private func scoreStoredCAVs(_ path: String, runURL: URL, model: Model, classes: [String]) throws {
     let url = runURL.appendingPathComponent("concepts/cavs.safetensors")
     guard FileManager.default.fileExists(atPath: url.path) else { throw CLIError("no stored CAVs at \(url.path) (run `ecgxai concepts \(runURL.path)` first)") }
-    let stored: (entries: [String: SafeTensors.Entry], metadata: [String: String])
-    do { stored = try SafeTensors.readWithMetadata(url) } catch let error as WeightsError { throw CLIError(error.description) }
-    var cavs: [String: [String: Tensor]] = [:]
-    for (key, entry) in stored.entries where key.hasSuffix("|direction") {
-      let parts = key.split(separator: "|").map(String.init)
-      guard parts.count == 3, case .float(let t) = entry else { continue }
-      cavs[parts[0], default: [:]][parts[1]] = t
+    let stored: CAVFile.Contents
+    do { stored = try CAVFile.read(url) } catch let error as WeightsError { throw CLIError(error.description) } catch let error as ConceptError {
+      throw CLIError(error.description)
     }
-    guard !cavs.isEmpty else { throw CLIError("\(url.path) holds no CAVs") }
+    let cavs = stored.directions
     let x = try readArray(path, what: "input")
     try validateECGBatch(x, leads: model.architecture.inputChannels, path: path, model: model)
-    let cropLength = Int(stored.metadata["crop"] ?? "") ?? crop
-    let input = try centreCrop(x, length: cropLength)
+    let cropLength = stored.cropSamples ?? crop
+    let context = ConceptsErrorContext(split: split, features: "", queries: nil)
+    let input = try context.mapped { try TCAVStudy.centreCrop(x, samples: cropLength) }
     var json: [String: Any] = ["input": path, "records": x.shape[0], "crop": cropLength, "cavs": url.path]
     var perTarget: [String: Any] = [:]
-    for name in try targetClasses(classes) {
+    let targetNames = try context.mapped { try TCAVStudy.targets(list(targets), classes: classes) }
+    for name in targetNames {
       let scores: [String: [String: [TCAVScore]]]
       do { scores = try TCAVScore.scores(model, input: input, target: classes.firstIndex(of: name)!, cavs: cavs) } catch let error as ConceptError {
         throw CLIError(error.description)
@@ -179,107 +153,5 @@ struct Concepts: ParsableCommand {
 
   private func list(_ text: String?) -> [String]? {
     text.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
-  }
-
-  private func targetClasses(_ classes: [String]) throws -> [String] {
-    if let chosen = list(targets) {
-      for name in chosen where !classes.contains(name) { throw CLIError("'\(name)' is not a class of the model (\(classes.joined(separator: ", ")))") }
-      guard !chosen.isEmpty else { throw CLIError("--targets is empty") }
-      return chosen
-    }
-    for preset in [["LVH", "CLBBB", "ILBBB", "IMI", "AMI"], ["HYP", "CD", "MI"]] {
-      let present = preset.filter(classes.contains)
-      if !present.isEmpty { return present }
-    }
-    return classes.filter { $0 != "NORM" }
-  }
-
-  private func conceptColumns(_ columns: [String]) throws -> [String] {
-    guard let chosen = list(concepts) else { return ExpertConcepts.names.filter(columns.contains) }
-    for name in chosen where !columns.contains(name) { throw CLIError("'\(name)' is not a column of the features file") }
-    return chosen
-  }
-
-  private func relativePairs(_ names: [String]) throws -> [(String, String)] {
-    try (list(relative) ?? []).map { text in
-      let parts = text.split(separator: ":").map(String.init)
-      guard parts.count == 2, names.contains(parts[0]), names.contains(parts[1]), parts[0] != parts[1] else {
-        throw CLIError("--relative '\(text)': expected A:B with two different concepts of the analysis")
-      }
-      return (parts[0], parts[1])
-    }
-  }
-
-  /// The numeric cells of features.csv rows with status ok, by ecg_id.
-  private func readFeatures(_ runURL: URL, ids: Set<Int>) throws -> (path: String, columns: [String], values: [Int: [String: Double]]) {
-    let url = URL(fileURLWithPath: features ?? runURL.appendingPathComponent("features.csv").path)
-    guard FileManager.default.fileExists(atPath: url.path) else {
-      throw CLIError("no features file \(url.path) (run `ecgxai features --data \(runURL.path)/data --out \(url.path)` first)")
-    }
-    do {
-      let table = try FeatureTable.measuredValues(at: url, keep: ids.contains)
-      return (url.path, table.columns, table.values)
-    } catch let error as CSVError { throw CLIError(error.description) }
-  }
-
-  /// tcav.json (atomically) and the CAVs as safetensors: `LAYER|CONCEPT|direction` [R, features],
-  /// `…|offset` and `…|accuracy` [R].
-  private func write(_ output: TCAVAnalysis.Output, runURL: URL, modelName: String) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    try encoder.encode(output.result).writeAtomically(to: runURL.appendingPathComponent("tcav.json"))
-    var entries: [(String, SafeTensors.Entry)] = []
-    for layer in output.cavs.keys.sorted() {
-      for (concept, cavs) in output.cavs[layer]!.sorted(by: { $0.key < $1.key }) {
-        let key = "\(layer)|\(concept)"
-        entries.append(("\(key)|direction", .float(Tensor(shape: [cavs.count, cavs[0].direction.count], scalars: cavs.flatMap(\.direction)))))
-        entries.append(("\(key)|offset", .float(Tensor(shape: [cavs.count], scalars: cavs.map { Float($0.offset) }))))
-        entries.append(("\(key)|accuracy", .float(Tensor(shape: [cavs.count], scalars: cavs.map { Float($0.accuracy) }))))
-      }
-    }
-    let directory = runURL.appendingPathComponent("concepts")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let figure = TCAVFigure(result: output.result)
-    try Data(figure.overviewSVG().utf8).writeAtomically(to: directory.appendingPathComponent("tcav-overview.svg"))
-    try Data(figure.pairsSVG().utf8).writeAtomically(to: directory.appendingPathComponent("tcav-pairs.svg"))
-    try SafeTensors.write(entries, metadata: ["model": modelName, "crop": String(crop), "classifier": classifier, "rate_hz": String(rate)],
-                          to: directory.appendingPathComponent("cavs.safetensors"))
-  }
-}
-
-/// The centre `length` samples of every record of x [N, leads, T] (0 = all of them).
-func centreCrop(_ x: Tensor, length: Int) throws -> Tensor {
-  let (n, leads, t) = (x.shape[0], x.shape[1], x.shape[2])
-  if length == 0 || length == t { return x }
-  guard length < t else { throw CLIError("--crop \(length) is longer than the records (\(t) samples)") }
-  let start = (t - length) / 2
-  var out = [Float](repeating: 0, count: n * leads * length)
-  for row in 0..<(n * leads) {
-    for i in 0..<length { out[row * length + i] = x.scalars[row * t + start + i] }
-  }
-  return Tensor(shape: [n, leads, length], scalars: out)
-}
-
-/// The TCAV table on standard output: for each concept and target, the layers where it is
-/// significant and the strongest mean sign_count.
-func printSummary(_ result: TCAVResult) {
-  let layerCount = result.layers.count
-  print("significant concept → target pairs (Bonferroni over \(result.bonferroniTests) tests, alpha \(result.settings.alpha); ↑ sign_count above random, ↓ below):")
-  for concept in result.concepts where concept.kind != "null" {
-    var parts: [String] = []
-    for target in result.targets {
-      let cells = result.cells.filter { $0.concept == concept.name && $0.target == target.name }
-      let higher = cells.filter { $0.significant && $0.meanSignCount > $0.randomMeanSignCount }
-      let lower = cells.filter { $0.significant && $0.meanSignCount < $0.randomMeanSignCount }
-      guard let best = higher.max(by: { $0.meanSignCount - $0.randomMeanSignCount < $1.meanSignCount - $1.randomMeanSignCount }) ?? lower.first else { continue }
-      parts.append(String(format: "%@ ↑%d ↓%d of %d layers (%@: %.2f vs random %.2f)", target.name, higher.count, lower.count, layerCount, best.layer, best.meanSignCount, best.randomMeanSignCount))
-    }
-    print("  \(concept.name) (\(concept.examples) records, m \(concept.perRun)\(concept.disjointRuns ? "" : ", runs share examples")): " + (parts.isEmpty ? "none" : parts.joined(separator: "; ")))
-  }
-  for (name, reason) in result.skipped.sorted(by: { $0.key < $1.key }) { print("  \(name): skipped — \(reason)") }
-  if let null = result.nullCalibration {
-    print(String(format: "null concepts: %d random subsets; %.1f%% of their tests p < alpha unadjusted, %.1f%% of them significant anywhere after Bonferroni",
-      null.concepts, 100 * null.unadjustedRate, 100 * null.familyRate))
   }
 }

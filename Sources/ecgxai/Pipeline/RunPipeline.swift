@@ -182,11 +182,7 @@ struct RunPipeline {
       try Features.write(items, keyColumn: keyColumn, rules: nil, to: table)
       return StepOutcome(outputs: ["features.csv"])
     case .concepts:
-      var arguments = [out, "--model", model(c.concepts.model), "--seed", seed, "--runs", "\(c.concepts.runs)",
-                       "--random-runs", "\(c.concepts.randomRuns)"]
-      if let targets = c.concepts.targets { arguments += ["--targets", targets.joined(separator: ",")] }
-      try Concepts.parse(arguments).run()
-      return StepOutcome(outputs: ["tcav.json", "concepts/cavs.safetensors"])
+      return try runConceptStudy()
     case .discover:
       return try discoverSubtypes()
     case .report:

@@ -1,3 +1,4 @@
+import ECGConcepts
 import Foundation
 
 /// The terminal summary at the end of `ecgxai run` / `demo`, read back from the run directory's
@@ -42,8 +43,9 @@ struct RunSummary {
     }
     if let tcav = json("tcav.json"), let cells = tcav["cells"] as? [[String: Any]] {
       var layersByPair: [String: Int] = [:]
-      for cell in cells where (cell["significant"] as? Bool) == true
-        && (cell["meanSignCount"] as? Double ?? 0) > (cell["randomMeanSignCount"] as? Double ?? 1) {
+      for cell in cells where TCAVResult.Cell.significantDirection(
+        significant: (cell["significant"] as? Bool) == true, meanSignCount: cell["meanSignCount"] as? Double ?? .nan,
+        randomMeanSignCount: cell["randomMeanSignCount"] as? Double ?? .nan) == .above {
         layersByPair["\(cell["concept"] as? String ?? "?") → \(cell["target"] as? String ?? "?")", default: 0] += 1
       }
       let layerCount = (tcav["layers"] as? [Any])?.count ?? 0

@@ -1,3 +1,4 @@
+import ECGConcepts
 import ECGReport
 import Foundation
 
@@ -139,8 +140,12 @@ struct RunReport {
       let key = "\(cell["concept"] as? String ?? "?")\t\(cell["target"] as? String ?? "?")"
       var entry = pairs[key] ?? (0, 0, 0, 1)
       entry.layers += 1
-      if (cell["significant"] as? Bool) == true {
-        if (cell["meanSignCount"] as? Double ?? 0) > (cell["randomMeanSignCount"] as? Double ?? 0) { entry.up += 1 } else { entry.down += 1 }
+      switch TCAVResult.Cell.significantDirection(
+        significant: (cell["significant"] as? Bool) == true, meanSignCount: cell["meanSignCount"] as? Double ?? .nan,
+        randomMeanSignCount: cell["randomMeanSignCount"] as? Double ?? .nan) {
+      case .above: entry.up += 1
+      case .below: entry.down += 1
+      case nil: break
       }
       entry.minP = min(entry.minP, cell["pBonferroni"] as? Double ?? 1)
       pairs[key] = entry
