@@ -89,6 +89,10 @@ let package = Package(
     .testTarget(name: "ECGConceptsTests", dependencies: ["ECGConcepts", "ECGStatistics", "ECGExplain", "ECGNet", "ECGSignal", "ECGPhantom", "ECGTensor"]),
     .testTarget(name: "ECGDiscoveryTests", dependencies: ["ECGDiscovery", "ECGExplain", "ECGNet", "ECGPhantom", "ECGSignal"]),
     .testTarget(name: "ECGReportTests", dependencies: ["ECGReport", "ECGConcepts"]),
+    // The README's library example (discovery and an audit without the CLI).
+    .testTarget(
+      name: "LibraryExampleTests",
+      dependencies: ["ECGAudit", "ECGAuditStore", "ECGDiscovery", "ECGExplain", "ECGNet", "ECGPhantom", "ECGSignal"]),
     // Runs the built `ecgxai` executable as a user would (it is built with the tests).
     .testTarget(name: "ecgxaiTests", dependencies: ["ecgxai", "ECGAudit", "ECGAuditStore", "ECGSignal"]),
   ],

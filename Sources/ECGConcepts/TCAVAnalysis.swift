@@ -105,7 +105,9 @@ public struct TCAVAnalysis {
         let (train, test) = trainer.split(positives: m, negatives: m, using: &rng)
         plans.append(Plan(key: name, run: r, positives: positives, negatives: negatives, train: train, test: test))
       }
-      if kind != "relative" { sizes.insert(m) }
+      // Every concept's test needs random CAVs of its own size, relative ones included (a relative
+      // concept whose size no other concept had found no random runs and stopped the analysis).
+      sizes.insert(m)
       return true
     }
     func complement(_ members: [Int]) -> [Int] {

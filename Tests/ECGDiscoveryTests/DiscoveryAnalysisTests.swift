@@ -33,7 +33,7 @@ import Testing
       #expect(clustering.labels.allSatisfy { (0..<clustering.clusters).contains($0) })
       #expect(Set(clustering.scores.keys) == Set(result.groupings.map(\.name)))
     }
-    #expect(result.groupings.map(\.name).prefix(2) == ["subtypes", "planted territory"])
+    #expect(result.groupings.map(\.name).prefix(3) == ["subtypes", "planted subtype", "planted territory"])
     // Every record clustered is MI with exactly one of the subtypes.
     let byID = Dictionary(uniqueKeysWithValues: dataset.entries.map { ($0.ecgID, $0) })
     for id in result.ecgIDs {

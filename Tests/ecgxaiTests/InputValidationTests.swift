@@ -50,7 +50,7 @@ import Testing
   @Test func integratedGradientStepsAreBounded() {
     let arguments = ["--model", "m", "--input", "x.npy", "--out", "a.npy", "--method", "ig", "--steps"]
     #expect { try Explain.parse(arguments + ["1000000000000"]) } throws: { error in
-      Explain.message(for: error).contains("--steps is 1000000000000; at most 10000")
+      Explain.message(for: error).contains("ig steps is 1000000000000; it must be 2…10000")
     }
     #expect(throws: Never.self) { try Explain.parse(arguments + ["10000"]) }
   }

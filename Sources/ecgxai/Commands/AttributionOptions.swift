@@ -36,6 +36,19 @@ struct AttributionOptions: ParsableArguments {
     if let problem = spec(method: "saliency").validationProblem { throw ValidationError(problem) }
   }
 
+  /// Checks `method` (given as `option`) and these parameters together, naming the options in
+  /// the messages.
+  func validate(method: String, option: String = "--method") throws {
+    let names = AttributionSpec.methodNames
+    guard names.contains(method) else {
+      throw ValidationError("unknown \(option) '\(method)'; choose one of \(names.joined(separator: ", "))")
+    }
+    if method == "smoothgrad", !names.contains(tunnelBase) || tunnelBase == "smoothgrad" {
+      throw ValidationError("--tunnel-base must be another method: \(names.filter { $0 != "smoothgrad" }.joined(separator: ", "))")
+    }
+    if let problem = spec(method: method).validationProblem { throw ValidationError(problem) }
+  }
+
   /// The spec of `method` with these parameters (`validate()` has checked them).
   func spec(method: String, absolute: Bool = false) -> AttributionSpec {
     AttributionSpec(

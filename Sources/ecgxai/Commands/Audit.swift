@@ -69,10 +69,7 @@ struct Audit: ParsableCommand {
     guard ["condition", "reference"].contains(referenceOutput) else { throw ValidationError("--reference-output must be condition or reference") }
     guard ["delineation", "truth"].contains(segmentation) else { throw ValidationError("--segmentation must be delineation or truth") }
     try DatasetSplit.validate(split)
-    guard AttributionSpec.methodNames.contains(method) else {
-      throw ValidationError("unknown --method '\(method)'; choose one of \(AttributionSpec.methodNames.joined(separator: ", "))")
-    }
-    if let problem = spec.validationProblem { throw ValidationError(problem) }
+    try attribution.validate(method: method)
     guard ["zero", "lead-mean"].contains(attribution.baseline) else {
       throw ValidationError("audit takes --baseline zero or lead-mean (one baseline for every record), not '\(attribution.baseline)'")
     }

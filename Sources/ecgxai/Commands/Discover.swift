@@ -60,9 +60,7 @@ struct Discover: ParsableCommand {
   func validate() throws {
     try DatasetSplit.validate(split)
     guard clusters == 0 || clusters >= 2, inits >= 1 else { throw ValidationError("--clusters must be 0 (choose) or ≥ 2, and --inits ≥ 1") }
-    guard AttributionSpec.methodNames.contains(method) else {
-      throw ValidationError("unknown --method '\(method)'; choose one of \(AttributionSpec.methodNames.joined(separator: ", "))")
-    }
+    try attribution.validate(method: method)
     guard DiscoverySettings.representationNames.contains(figureRepresentation) else {
       throw ValidationError("unknown --figure-representation '\(figureRepresentation)'; choose one of \(DiscoverySettings.representationNames.joined(separator: ", "))")
     }

@@ -67,7 +67,7 @@ struct Explain: ParsableCommand {
   @Option(help: "Records per pass.") var batchSize = 32
 
   func validate() throws {
-    if let problem = spec.validationProblem { throw ValidationError(problem) }
+    try attribution.validate(method: method)
     guard !target.isEmpty else { throw ValidationError("--target must be a class index, a class name, 'predicted' or 'all'") }
     guard AttributionNormalisation(rawValue: normalise) != nil else {
       throw ValidationError("--normalise must be one of \(AttributionNormalisation.allCases.map(\.rawValue).joined(separator: ", "))")
