@@ -1,3 +1,4 @@
+import ECGNet
 import ECGSignal
 import ECGTensor
 import Foundation
@@ -83,11 +84,33 @@ struct RunPipeline {
       if let reason = outcome.skippedReason { print("    skipped: \(reason)") }
       try updateManifest(runURL, key: "pipeline", value: pipelineJSON(records))
     }
+    try updateManifest(runURL, key: "identity", value: try identity())
     let seconds = Date().timeIntervalSince(started)
     try RunSummary(runURL: runURL).print(seconds: seconds)
   }
 
   // MARK: - Keys and the manifest
+
+  /// What the run's results were made from, as every result's provenance names it: the SHA-256
+  /// of the dataset's index (`PTBXLDataset.indexSHA256`) and of each classifier's weights
+  /// (`Model.weightsSHA256`), by model directory — so two run directories can be told apart
+  /// (or recognised as alike) without opening their results.
+  private func identity() throws -> [String: Any] {
+    var identity: [String: Any] = ["ecgxai_version": ECGXAIVersion.current]
+    let dataURL = runURL.appendingPathComponent("data")
+    if FileManager.default.fileExists(atPath: dataURL.path) {
+      identity["dataset_sha256"] = try PTBXLDataset.open(dataURL).indexSHA256
+    }
+    var models: [String: String] = [:]
+    for task in configuration.train.tasks {
+      let directory = configuration.modelDirectory(task: task)
+      let url = runURL.appendingPathComponent(directory)
+      guard FileManager.default.fileExists(atPath: url.appendingPathComponent("architecture.json").path) else { continue }
+      models[directory] = try Model.load(from: url).weightsSHA256
+    }
+    identity["model_sha256"] = models
+    return identity
+  }
 
   private func readStepRecords() -> [PipelineStep: StepRecord] {
     let url = runURL.appendingPathComponent("manifest.json")
