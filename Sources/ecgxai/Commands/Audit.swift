@@ -90,7 +90,7 @@ struct Audit: ParsableCommand {
     let job = AuditJob(
       runURL: runURL, model: model ?? runURL.appendingPathComponent("model").path, arch: arch, data: URL(fileURLWithPath: data ?? runURL.appendingPathComponent("data").path),
       rate: rate, split: split, shard: shard, rules: rules, subgroups: subgroups, features: features,
-      conditions: conditions.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } },
+      conditions: conditions.map(commaList),
       reference: reference, referenceOutput: referenceOutput, selection: select, top: top, attribution: spec,
       segmentation: segmentation, bootstrap: bootstrap, alpha: alpha, seed: seed, batchSize: batchSize)
     try job.perform()

@@ -152,6 +152,6 @@ struct Concepts: ParsableCommand {
   }
 
   private func list(_ text: String?) -> [String]? {
-    text.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+    text.map(commaList)
   }
 }

@@ -71,13 +71,13 @@ struct Discover: ParsableCommand {
     if let problem = settings.validationProblem { throw ValidationError(problem) }
   }
 
-  var componentCounts: [Int] { components.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+  var componentCounts: [Int] { commaList(components).compactMap { Int($0) } }
 
   /// The library settings of the options.
   var settings: DiscoverySettings {
     DiscoverySettings(
       className: className,
-      subtypes: subtypes.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? [],
+      subtypes: subtypes.map(commaList) ?? [],
       otherLabels: otherLabels, target: target, attribution: attribution.spec(method: method, absolute: !signed), clusters: clusters,
       components: componentCounts, whiten: whiten, standardise: standardise, inits: inits,
       split: DiscoverySettings.Split(rawValue: split) ?? .all, rateHz: rate, seed: seed, stabilityResamples: stabilityResamples,

@@ -77,7 +77,7 @@ struct RecordSourceOptions: ParsableArguments {
       all = [Item(key: URL(fileURLWithPath: base).lastPathComponent, read: { try WFDB.read(URL(fileURLWithPath: base)) })]
     }
     // Which leads are measured: those named by --leads, else those in a voltage unit.
-    let wanted = leads.map { $0.split(separator: ",").map(String.init).filter { !$0.isEmpty } }
+    let wanted = leads.map(commaList)
     if let wanted, wanted.isEmpty { throw CLIError("--leads: give lead names, e.g. --leads II,V5") }
     all = all.map { item in
       var selected = item

@@ -60,7 +60,7 @@ struct Run: ParsableCommand {
   /// The steps named by `--force` (comma or space separated; `all`).
   static func steps(_ names: [String]) throws -> Set<PipelineStep> {
     var steps = Set<PipelineStep>()
-    for name in names.flatMap({ $0.split(separator: ",").map(String.init) }) {
+    for name in names.flatMap(commaList) {
       if name == "all" { return Set(PipelineStep.allCases) }
       guard let step = PipelineStep(rawValue: name) else {
         throw ValidationError("--force: unknown step '\(name)'; steps are \(PipelineStep.allCases.map(\.rawValue).joined(separator: ", ")), or all")

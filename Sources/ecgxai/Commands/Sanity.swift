@@ -124,7 +124,7 @@ struct Sanity: ParsableCommand {
 
   /// The methods of --methods, in order.
   var methodNames: [String] {
-    methods.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    commaList(methods)
   }
 
   /// The amplitude-regression study's settings from the options.

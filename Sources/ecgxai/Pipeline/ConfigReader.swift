@@ -163,7 +163,7 @@ struct ConfigReader {
   func strings(_ key: String) throws -> [String]? {
     guard let v = value(key) else { return nil }
     if let s = v as? String {
-      return s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+      return commaList(s)
     }
     guard let list = v as? [Any] else {
       throw ConfigError("\(file): '\(name(key))' must be a list (e.g. [a, b]), got \(Self.kind(v))")
