@@ -1,3 +1,4 @@
+import ECGSignal
 /// A condition the phantom can plant in a record, named by its PTB-XL SCP code.
 ///
 /// Diagnostic findings map to PTB-XL's superclasses (NORM/MI/STTC/CD/HYP) and subclasses through
@@ -44,33 +45,13 @@ public enum PhantomFinding: String, CaseIterable, Sendable, Codable, CodingKeyRe
     }
   }
 
-  /// PTB-XL superclass (`diagnostic_class`), or nil for rhythm statements.
-  public var superclass: String? {
-    switch self {
-    case .lvh: "HYP"
-    case .clbbb, .crbbb, .firstDegreeAVBlock: "CD"
-    case .nonDiagnosticT, .nonSpecificST, .ischemic: "STTC"
-    case .imi, .ilmi, .asmi, .ami, .almi, .lmi: "MI"
-    case .afib: nil
-    }
-  }
+  /// PTB-XL superclass (`diagnostic_class`), or nil for rhythm statements
+  /// (`TruthFinding.ptbxlParents`, the one table of the planted codes' classes).
+  public var superclass: String? { TruthFinding.ptbxlParents[rawValue]?.superclass }
 
-  /// PTB-XL subclass (`diagnostic_subclass`), or nil for rhythm statements.
-  public var subclass: String? {
-    switch self {
-    case .lvh: "LVH"
-    case .clbbb: "CLBBB"
-    case .crbbb: "CRBBB"
-    case .firstDegreeAVBlock: "_AVB"
-    case .nonDiagnosticT: "STTC"
-    case .nonSpecificST: "NST_"
-    case .ischemic: "ISC_"
-    case .imi, .ilmi: "IMI"
-    case .asmi, .ami, .almi: "AMI"
-    case .lmi: "LMI"
-    case .afib: nil
-    }
-  }
+  /// PTB-XL subclass (`diagnostic_subclass`), or nil for rhythm statements
+  /// (`TruthFinding.ptbxlParents`).
+  public var subclass: String? { TruthFinding.ptbxlParents[rawValue]?.subclass }
 
   /// Whether the finding belongs to a model class: its SCP code, subclass or superclass is
   /// `className` (as PTB-XL aggregates labels, so `MI` or `AMI` hold ASMI, AMI, ALMI, …).

@@ -97,6 +97,8 @@ struct Demo: ParsableCommand {
       lines.append("\(step.rawValue):")
       for (key, value) in settings.sorted(by: { $0.key < $1.key }) { lines.append("  \(key): \(scalar(value))") }
     }
+    lines.append("attribution:")
+    for (key, value) in c.attributionSettings.sorted(by: { $0.key < $1.key }) { lines.append("  \(key): \(scalar(value))") }
     return lines.joined(separator: "\n") + "\n"
   }
 }

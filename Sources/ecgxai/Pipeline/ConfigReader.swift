@@ -152,6 +152,15 @@ struct ConfigReader {
     throw ConfigError("\(file): '\(name(key))' must be a number, got \(Self.kind(v))")
   }
 
+  /// A finite number within `range` (integers are accepted).
+  func number(_ key: String, in range: ClosedRange<Double>) throws -> Double? {
+    guard let d = try double(key) else { return nil }
+    guard d.isFinite, range.contains(d) else {
+      throw ConfigError("\(file): '\(name(key))' is \(d); it must be in \(range.lowerBound)…\(range.upperBound)")
+    }
+    return d
+  }
+
   /// A boolean.
   func bool(_ key: String) throws -> Bool? {
     guard let v = value(key) else { return nil }

@@ -35,10 +35,32 @@ extension RunConfiguration {
     return s
   }
 
+  /// What a step's key hashes: its settings and, for the steps that attribute (explain, sanity,
+  /// audit, discover), the `attribution` section — a changed ε makes exactly those stale.
+  func keyedSettings(of step: PipelineStep) -> [String: Any] {
+    var s = settings(of: step)
+    if [.explain, .sanity, .audit, .discover].contains(step) { s["attribution"] = attributionSettings }
+    return s
+  }
+
+  /// The `attribution` section's values (the parameters every attributing step uses).
+  var attributionSettings: [String: Any] {
+    [
+      "steps": attribution.steps, "integration": attribution.integration.rawValue, "baseline": attribution.baseline,
+      "epsilon": Self.decimal(attribution.epsilon), "gamma": Self.decimal(attribution.gamma), "residual": attribution.residual.rawValue,
+      "samples": attribution.samples, "noise": Self.decimal(attribution.noise), "window": attribution.window,
+      "stride": attribution.stride,
+    ]
+  }
+
+  /// A float32 parameter as the decimal it was written as (1e-3 → 0.001, not 0.0010000000474974513).
+  private static func decimal(_ value: Float) -> Double { Double("\(value)") ?? Double(value) }
+
   /// Every setting, by step (what `manifest.json` records as the run's configuration).
   var allSettings: [String: Any] {
     var all: [String: Any] = ["out": out, "seed": seed, "steps": steps.map(\.rawValue)]
     for step in PipelineStep.allCases { all[step.rawValue] = settings(of: step) }
+    all["attribution"] = attributionSettings
     return all
   }
 
@@ -89,6 +111,18 @@ extension RunConfiguration {
       # targets: [LVH, CLBBB, IMI, AMI]      # default: the paper's, those the model has
       runs: 10
       random_runs: 30
+
+    attribution:             # the methods' parameters, for explain, sanity, audit and discover
+      steps: 10              # ig: path points (the paper's, as Zennit)
+      integration: riemann_right   # ig: riemann_left/right/middle/trapezoid, gausslegendre
+      baseline: zero         # ig: zero or lead-mean
+      epsilon: 0.001         # lrp: ε of the ε-rule (the paper's)
+      gamma: 0.25            # lrp-epsilon-gamma-box: γ
+      residual: gradient     # lrp: residual additions by their gradient (the paper's) or proportional
+      samples: 25            # smoothgrad: noisy copies
+      noise: 0.1             # smoothgrad: σ in mV
+      window: 50             # occlusion: window in samples
+      stride: 25             # occlusion: stride in samples
 
     discover:                # clustering of one class's attributions
       model: superdiagnostic

@@ -115,6 +115,18 @@ struct RunConfiguration: Sendable {
   }
   var discover = DiscoverSection()
 
+  /// The attribution methods' parameters (ε, IG steps and rule, baseline, …) for every step that
+  /// attributes — explain, sanity, audit, discover; each step sets the method (and saliency's
+  /// sign). The defaults are the paper's (`AttributionSpec`).
+  var attribution = AttributionSpec(method: "saliency")
+
+  /// The spec of `method` with this run's parameters; `absolute`: saliency as |gradient|.
+  func attribution(_ method: String, absolute: Bool = false) -> AttributionSpec {
+    var spec = attribution.with(method: method)
+    spec.absolute = absolute
+    return spec
+  }
+
   static let labelTasks = ["all", "diagnostic", "subdiagnostic", "superdiagnostic", "form", "rhythm"]
   static let sanityTasks = ["P_Wave_Amplitude", "R_Peak_Amplitude", "T_Wave_Amplitude"]
 }
@@ -135,7 +147,7 @@ extension RunConfiguration {
   init(text: String, file: String) throws {
     self.init()
     let top = try ConfigReader(text: text, file: file)
-    try top.allowOnly(["out", "seed", "steps", "data", "train", "explain", "sanity", "audit", "concepts", "discover"])
+    try top.allowOnly(["out", "seed", "steps", "data", "train", "explain", "sanity", "audit", "concepts", "discover", "attribution"])
     out = try top.string("out") ?? out
     if let s = try top.int("seed", in: 0...Int.max) { seed = UInt64(s) }
     if let names = try top.strings("steps") {
@@ -217,6 +229,23 @@ extension RunConfiguration {
       discover.method = try Self.methods(d.strings("method"), key: "discover.method", file: file)?.first ?? discover.method
       discover.inits = try d.int("inits", in: 1...1000) ?? discover.inits
       discover.stabilityResamples = try d.int("stability_resamples", in: 0...10_000) ?? discover.stabilityResamples
+    }
+    if let a = try top.section("attribution") {
+      try a.allowOnly(["steps", "integration", "baseline", "epsilon", "gamma", "residual", "samples", "noise", "window", "stride"])
+      attribution.steps = try a.int("steps", in: 2...IntegratedGradients.maximumSteps) ?? attribution.steps
+      if let rule = try a.choice("integration", of: IntegratedGradients.Method.allCases.map(\.rawValue)) {
+        attribution.integration = IntegratedGradients.Method(rawValue: rule)!
+      }
+      attribution.baseline = try a.choice("baseline", of: ["zero", "lead-mean"]) ?? attribution.baseline
+      attribution.epsilon = try a.number("epsilon", in: 0...1e6).map(Float.init) ?? attribution.epsilon
+      attribution.gamma = try a.number("gamma", in: 0...1e6).map(Float.init) ?? attribution.gamma
+      if let residual = try a.choice("residual", of: ["gradient", "proportional"]) {
+        attribution.residual = LRP.ResidualHandling(rawValue: residual)!
+      }
+      attribution.samples = try a.int("samples", in: 1...100_000) ?? attribution.samples
+      attribution.noise = try a.number("noise", in: 0...1e6).map(Float.init) ?? attribution.noise
+      attribution.window = try a.int("window", in: 1...1_000_000) ?? attribution.window
+      attribution.stride = try a.int("stride", in: 1...1_000_000) ?? attribution.stride
     }
     for (key, task) in [("audit.model", audit.model), ("concepts.model", concepts.model), ("discover.model", discover.model)]
     where steps.contains(PipelineStep(rawValue: String(key.prefix { $0 != "." }))!) && !train.tasks.contains(task) {

@@ -13,7 +13,7 @@ extension RunPipeline {
       data: runURL.appendingPathComponent("data"), rate: 100, split: "all", shard: nil, rules: nil, subgroups: nil,
       features: runURL.appendingPathComponent("features.csv"), conditions: c.audit.conditions, reference: "NORM",
       referenceOutput: "condition", selection: "top", top: c.audit.top,
-      attribution: AuditSettings.defaultAttribution(c.audit.method), segmentation: "delineation",
+      attribution: c.attribution(c.audit.method, absolute: true), segmentation: "delineation",
       bootstrap: c.audit.bootstrap, alpha: 0.01, seed: c.seed, batchSize: 64)
     try job.perform()
     return StepOutcome(outputs: ["audit.json", "results.sqlite"])

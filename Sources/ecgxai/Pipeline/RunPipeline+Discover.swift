@@ -9,7 +9,7 @@ extension RunPipeline {
   func discoverSubtypes() throws -> StepOutcome {
     let c = configuration
     let settings = DiscoverySettings(
-      className: c.discover.className, subtypes: c.discover.subtypes, attribution: AttributionSpec(method: c.discover.method, absolute: true),
+      className: c.discover.className, subtypes: c.discover.subtypes, attribution: c.attribution(c.discover.method, absolute: true),
       inits: c.discover.inits, seed: c.seed, stabilityResamples: c.discover.stabilityResamples)
     let options = DatasetOptions(data: runURL.appendingPathComponent("data").path, rate: settings.rateHz, folds: nil)
     guard let dataset = try options.load() else { throw CLIError("no dataset") }

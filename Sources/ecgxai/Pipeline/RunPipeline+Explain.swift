@@ -26,7 +26,7 @@ extension RunPipeline {
     let ids = indices.map { dataset.entries[$0].ecgID }
     let truth = try? PhantomTruth(root: dataURL, ecgIDs: Set(ids))
     let specs = try c.explain.methods.map { name -> AttributionSpec in
-      let spec = AttributionSpec(method: name, absolute: true)
+      let spec = c.attribution(name, absolute: true)
       if let problem = spec.validationProblem { throw CLIError(problem) }
       return spec
     }

@@ -8,7 +8,7 @@ extension RunPipeline {
   /// and reported as `ecgxai sanity` does.
   func runSanity() throws -> StepOutcome {
     let c = configuration
-    let attributions = c.sanity.methods.map { AttributionSpec(method: $0) }
+    let attributions = c.sanity.methods.map { c.attribution($0) }
     var outputs: [String] = []
     for task in c.sanity.tasks {
       let started = Date()

@@ -141,7 +141,7 @@ struct RunPipeline {
 
   /// FNV-1a (64 bit) of the step's settings and of the keys and finishing times of its inputs.
   func stepKey(_ step: PipelineStep, records: [PipelineStep: StepRecord]) -> String {
-    var parts: [String: Any] = ["step": step.rawValue, "settings": configuration.settings(of: step)]
+    var parts: [String: Any] = ["step": step.rawValue, "settings": configuration.keyedSettings(of: step)]
     for input in step.inputs where configuration.steps.contains(input) || records[input] != nil {
       parts[input.rawValue] = records[input].map { "\($0.key)@\($0.finished)" } ?? "missing"
     }
