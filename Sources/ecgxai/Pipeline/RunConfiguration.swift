@@ -159,100 +159,123 @@ extension RunConfiguration {
       }
       steps = PipelineStep.allCases.filter(steps.contains)
     }
-    if let d = try top.section("data") {
-      try d.allowOnly(["source", "path", "records", "difficulty"])
-      data.source = try d.choice("source", of: ["phantom", "ptbxl"]) ?? data.source
-      data.path = try d.string("path")
-      data.records = try d.int("records", in: 200...1_000_000) ?? data.records
-      data.difficulty = try d.choice("difficulty", of: ["easy", "default", "hard"]) ?? data.difficulty
-      if data.source == "ptbxl", data.path == nil {
-        throw ConfigError("\(file): 'data.source' is ptbxl but 'data.path' (the PTB-XL folder) is missing")
-      }
-      if data.source == "phantom", data.path != nil {
-        throw ConfigError("\(file): 'data.path' is only for 'data.source: ptbxl' (the phantom is generated into RUN/data)")
-      }
-    }
-    if let t = try top.section("train") {
-      try t.allowOnly(["arch", "tasks", "epochs", "model"])
-      train.arch = try t.choice("arch", of: ModelZoo.names) ?? train.arch
-      if let tasks = try t.strings("tasks") {
-        guard !tasks.isEmpty else { throw ConfigError("\(file): 'train.tasks' is empty; give at least one label task") }
-        for task in tasks where !Self.labelTasks.contains(task) {
-          throw ConfigError("\(file): 'train.tasks' names '\(task)'; label tasks are \(Self.labelTasks.joined(separator: ", "))")
-        }
-        train.tasks = tasks
-      }
-      train.epochs = try t.int("epochs", in: 1...10_000) ?? train.epochs
-      train.model = try t.string("model")
-    }
-    if let e = try top.section("explain") {
-      try e.allowOnly(["methods", "split"])
-      explain.methods = try Self.methods(e.strings("methods"), key: "explain.methods", file: file) ?? explain.methods
-      explain.split = try e.choice("split", of: ["test", "validation", "train", "all"]) ?? explain.split
-    }
-    if let s = try top.section("sanity") {
-      try s.allowOnly(["tasks", "arch", "epochs", "records", "methods", "features", "randomisation_records", "bootstrap"])
-      if let tasks = try s.strings("tasks") {
-        for task in tasks where !Self.sanityTasks.contains(task) {
-          throw ConfigError("\(file): 'sanity.tasks' names '\(task)'; tasks are \(Self.sanityTasks.joined(separator: ", "))")
-        }
-        sanity.tasks = tasks
-      }
-      sanity.arch = try s.choice("arch", of: ModelZoo.names) ?? sanity.arch
-      sanity.epochs = try s.int("epochs", in: 1...10_000) ?? sanity.epochs
-      sanity.records = try s.int("records", in: 1...1_000_000) ?? sanity.records
-      sanity.methods = try Self.methods(s.strings("methods"), key: "sanity.methods", file: file) ?? sanity.methods
-      sanity.features = try s.string("features")
-      sanity.randomisationRecords = try s.int("randomisation_records", in: 0...100_000) ?? sanity.randomisationRecords
-      sanity.bootstrap = try s.int("bootstrap", in: 1...1_000_000) ?? sanity.bootstrap
-    }
-    if let a = try top.section("audit") {
-      try a.allowOnly(["model", "conditions", "method", "top", "bootstrap"])
-      audit.model = try a.choice("model", of: Self.labelTasks) ?? audit.model
-      audit.conditions = try a.strings("conditions")
-      audit.method = try Self.methods(a.strings("method"), key: "audit.method", file: file)?.first ?? audit.method
-      audit.top = try a.int("top", in: 1...1_000_000) ?? audit.top
-      audit.bootstrap = try a.int("bootstrap", in: 0...100_000) ?? audit.bootstrap
-    }
-    if let c = try top.section("concepts") {
-      try c.allowOnly(["model", "targets", "runs", "random_runs"])
-      concepts.model = try c.choice("model", of: Self.labelTasks) ?? concepts.model
-      concepts.targets = try c.strings("targets")
-      concepts.runs = try c.int("runs", in: 2...1000) ?? concepts.runs
-      concepts.randomRuns = try c.int("random_runs", in: 2...1000) ?? concepts.randomRuns
-    }
-    if let d = try top.section("discover") {
-      try d.allowOnly(["model", "class", "subtypes", "method", "inits", "stability_resamples"])
-      discover.model = try d.choice("model", of: Self.labelTasks) ?? discover.model
-      discover.className = try d.string("class") ?? discover.className
-      discover.subtypes = try d.strings("subtypes") ?? discover.subtypes
-      discover.method = try Self.methods(d.strings("method"), key: "discover.method", file: file)?.first ?? discover.method
-      discover.inits = try d.int("inits", in: 1...1000) ?? discover.inits
-      discover.stabilityResamples = try d.int("stability_resamples", in: 0...10_000) ?? discover.stabilityResamples
-    }
-    if let a = try top.section("attribution") {
-      try a.allowOnly(["steps", "integration", "baseline", "epsilon", "gamma", "residual", "samples", "noise", "window", "stride"])
-      attribution.steps = try a.int("steps", in: 2...IntegratedGradients.maximumSteps) ?? attribution.steps
-      if let rule = try a.choice("integration", of: IntegratedGradients.Method.allCases.map(\.rawValue)) {
-        attribution.integration = IntegratedGradients.Method(rawValue: rule)!
-      }
-      attribution.baseline = try a.choice("baseline", of: ["zero", "lead-mean"]) ?? attribution.baseline
-      attribution.epsilon = try a.number("epsilon", in: 0...1e6).map(Float.init) ?? attribution.epsilon
-      attribution.gamma = try a.number("gamma", in: 0...1e6).map(Float.init) ?? attribution.gamma
-      if let residual = try a.choice("residual", of: ["gradient", "proportional"]) {
-        attribution.residual = LRP.ResidualHandling(rawValue: residual)!
-      }
-      attribution.samples = try a.int("samples", in: 1...100_000) ?? attribution.samples
-      attribution.noise = try a.number("noise", in: 0...1e6).map(Float.init) ?? attribution.noise
-      attribution.window = try a.int("window", in: 1...1_000_000) ?? attribution.window
-      attribution.stride = try a.int("stride", in: 1...1_000_000) ?? attribution.stride
-    }
+    if let section = try top.section("data") { try readData(section, file: file) }
+    if let section = try top.section("train") { try readTrain(section, file: file) }
+    if let section = try top.section("explain") { try readExplain(section, file: file) }
+    if let section = try top.section("sanity") { try readSanity(section, file: file) }
+    if let section = try top.section("audit") { try readAudit(section, file: file) }
+    if let section = try top.section("concepts") { try readConcepts(section, file: file) }
+    if let section = try top.section("discover") { try readDiscover(section, file: file) }
+    if let section = try top.section("attribution") { try readAttribution(section, file: file) }
     for (key, task) in [("audit.model", audit.model), ("concepts.model", concepts.model), ("discover.model", discover.model)]
     where steps.contains(PipelineStep(rawValue: String(key.prefix { $0 != "." }))!) && !train.tasks.contains(task) {
       throw ConfigError("\(file): '\(key)' is \(task), which 'train.tasks' (\(train.tasks.joined(separator: ", "))) does not train")
     }
   }
 
+  /// Reads the `data` section.
+  private mutating func readData(_ d: ConfigReader, file: String) throws {
+    try d.allowOnly(["source", "path", "records", "difficulty"])
+    data.source = try d.choice("source", of: ["phantom", "ptbxl"]) ?? data.source
+    data.path = try d.string("path")
+    data.records = try d.int("records", in: 200...1_000_000) ?? data.records
+    data.difficulty = try d.choice("difficulty", of: ["easy", "default", "hard"]) ?? data.difficulty
+    if data.source == "ptbxl", data.path == nil {
+      throw ConfigError("\(file): 'data.source' is ptbxl but 'data.path' (the PTB-XL folder) is missing")
+    }
+    if data.source == "phantom", data.path != nil {
+      throw ConfigError("\(file): 'data.path' is only for 'data.source: ptbxl' (the phantom is generated into RUN/data)")
+    }
+  }
+
+  /// Reads the `train` section.
+  private mutating func readTrain(_ t: ConfigReader, file: String) throws {
+    try t.allowOnly(["arch", "tasks", "epochs", "model"])
+    train.arch = try t.choice("arch", of: ModelZoo.names) ?? train.arch
+    if let tasks = try t.strings("tasks") {
+      guard !tasks.isEmpty else { throw ConfigError("\(file): 'train.tasks' is empty; give at least one label task") }
+      for task in tasks where !Self.labelTasks.contains(task) {
+        throw ConfigError("\(file): 'train.tasks' names '\(task)'; label tasks are \(Self.labelTasks.joined(separator: ", "))")
+      }
+      train.tasks = tasks
+    }
+    train.epochs = try t.int("epochs", in: 1...10_000) ?? train.epochs
+    train.model = try t.string("model")
+  }
+
+  /// Reads the `explain` section.
+  private mutating func readExplain(_ e: ConfigReader, file: String) throws {
+    try e.allowOnly(["methods", "split"])
+    explain.methods = try Self.methods(e.strings("methods"), key: "explain.methods", file: file) ?? explain.methods
+    explain.split = try e.choice("split", of: ["test", "validation", "train", "all"]) ?? explain.split
+  }
+
+  /// Reads the `sanity` section.
+  private mutating func readSanity(_ s: ConfigReader, file: String) throws {
+    try s.allowOnly(["tasks", "arch", "epochs", "records", "methods", "features", "randomisation_records", "bootstrap"])
+    if let tasks = try s.strings("tasks") {
+      for task in tasks where !Self.sanityTasks.contains(task) {
+        throw ConfigError("\(file): 'sanity.tasks' names '\(task)'; tasks are \(Self.sanityTasks.joined(separator: ", "))")
+      }
+      sanity.tasks = tasks
+    }
+    sanity.arch = try s.choice("arch", of: ModelZoo.names) ?? sanity.arch
+    sanity.epochs = try s.int("epochs", in: 1...10_000) ?? sanity.epochs
+    sanity.records = try s.int("records", in: 1...1_000_000) ?? sanity.records
+    sanity.methods = try Self.methods(s.strings("methods"), key: "sanity.methods", file: file) ?? sanity.methods
+    sanity.features = try s.string("features")
+    sanity.randomisationRecords = try s.int("randomisation_records", in: 0...100_000) ?? sanity.randomisationRecords
+    sanity.bootstrap = try s.int("bootstrap", in: 1...1_000_000) ?? sanity.bootstrap
+  }
+
+  /// Reads the `audit` section.
+  private mutating func readAudit(_ a: ConfigReader, file: String) throws {
+    try a.allowOnly(["model", "conditions", "method", "top", "bootstrap"])
+    audit.model = try a.choice("model", of: Self.labelTasks) ?? audit.model
+    audit.conditions = try a.strings("conditions")
+    audit.method = try Self.methods(a.strings("method"), key: "audit.method", file: file)?.first ?? audit.method
+    audit.top = try a.int("top", in: 1...1_000_000) ?? audit.top
+    audit.bootstrap = try a.int("bootstrap", in: 0...100_000) ?? audit.bootstrap
+  }
+
+  /// Reads the `concepts` section.
+  private mutating func readConcepts(_ c: ConfigReader, file: String) throws {
+    try c.allowOnly(["model", "targets", "runs", "random_runs"])
+    concepts.model = try c.choice("model", of: Self.labelTasks) ?? concepts.model
+    concepts.targets = try c.strings("targets")
+    concepts.runs = try c.int("runs", in: 2...1000) ?? concepts.runs
+    concepts.randomRuns = try c.int("random_runs", in: 2...1000) ?? concepts.randomRuns
+  }
+
+  /// Reads the `discover` section.
+  private mutating func readDiscover(_ d: ConfigReader, file: String) throws {
+    try d.allowOnly(["model", "class", "subtypes", "method", "inits", "stability_resamples"])
+    discover.model = try d.choice("model", of: Self.labelTasks) ?? discover.model
+    discover.className = try d.string("class") ?? discover.className
+    discover.subtypes = try d.strings("subtypes") ?? discover.subtypes
+    discover.method = try Self.methods(d.strings("method"), key: "discover.method", file: file)?.first ?? discover.method
+    discover.inits = try d.int("inits", in: 1...1000) ?? discover.inits
+    discover.stabilityResamples = try d.int("stability_resamples", in: 0...10_000) ?? discover.stabilityResamples
+  }
+
+  /// Reads the `attribution` section.
+  private mutating func readAttribution(_ a: ConfigReader, file: String) throws {
+    try a.allowOnly(["steps", "integration", "baseline", "epsilon", "gamma", "residual", "samples", "noise", "window", "stride"])
+    attribution.steps = try a.int("steps", in: 2...IntegratedGradients.maximumSteps) ?? attribution.steps
+    if let rule = try a.choice("integration", of: IntegratedGradients.Method.allCases.map(\.rawValue)) {
+      attribution.integration = IntegratedGradients.Method(rawValue: rule)!
+    }
+    attribution.baseline = try a.choice("baseline", of: ["zero", "lead-mean"]) ?? attribution.baseline
+    attribution.epsilon = try a.number("epsilon", in: 0...1e6).map(Float.init) ?? attribution.epsilon
+    attribution.gamma = try a.number("gamma", in: 0...1e6).map(Float.init) ?? attribution.gamma
+    if let residual = try a.choice("residual", of: ["gradient", "proportional"]) {
+      attribution.residual = LRP.ResidualHandling(rawValue: residual)!
+    }
+    attribution.samples = try a.int("samples", in: 1...100_000) ?? attribution.samples
+    attribution.noise = try a.number("noise", in: 0...1e6).map(Float.init) ?? attribution.noise
+    attribution.window = try a.int("window", in: 1...1_000_000) ?? attribution.window
+    attribution.stride = try a.int("stride", in: 1...1_000_000) ?? attribution.stride
+  }
   private static func methods(_ names: [String]?, key: String, file: String) throws -> [String]? {
     guard let names else { return nil }
     guard !names.isEmpty else { throw ConfigError("\(file): '\(key)' is empty") }
