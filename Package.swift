@@ -56,7 +56,7 @@ let package = Package(
       ]),
     .target(name: "ECGConcepts", dependencies: ["ECGStatistics", "ECGExplain", "ECGNet", "ECGSignal", "ECGTensor"]),
     .target(name: "ECGDiscovery", dependencies: ["ECGTensor", "_ECGKernels", "ECGSignal", "ECGNet", "ECGExplain", "ECGAudit", "ECGConcepts"]),
-    .target(name: "ECGReport", dependencies: ["ECGSignal", "ECGConcepts"]),
+    .target(name: "ECGReport", dependencies: ["ECGSignal", "ECGConcepts", "ECGAudit", "ECGAuditStore", "ECGDiscovery", "ECGEvaluate", "ECGExplain"]),
 
     // MARK: - Implementation details
     /// The FMA micro-kernel of the GEMM, in C (run-time dispatch AVX-512 / AVX2 / baseline), and the
@@ -88,7 +88,7 @@ let package = Package(
       dependencies: ["ECGAudit", "ECGAuditStore", "ECGStatistics", "ECGSignal", "ECGPhantom", "ECGNet", "ECGExplain"]),
     .testTarget(name: "ECGConceptsTests", dependencies: ["ECGConcepts", "ECGStatistics", "ECGExplain", "ECGNet", "ECGSignal", "ECGPhantom", "ECGTensor"]),
     .testTarget(name: "ECGDiscoveryTests", dependencies: ["ECGDiscovery", "ECGExplain", "ECGNet", "ECGPhantom", "ECGSignal"]),
-    .testTarget(name: "ECGReportTests", dependencies: ["ECGReport", "ECGConcepts"]),
+    .testTarget(name: "ECGReportTests", dependencies: ["ECGReport", "ECGConcepts", "ECGExplain", "ECGNet", "ECGTensor"]),
     // The README's library example (discovery and an audit without the CLI).
     .testTarget(
       name: "LibraryExampleTests",

@@ -93,15 +93,4 @@ import Testing
       #expect(pipeline.outputProblem(name)?.hasPrefix("\(name) does not read back") == true, "\(name)")
     }
   }
-
-  /// The report tells a corrupt result from one never written.
-  @Test func reportNamesCorruptResults() throws {
-    let run = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)")
-    defer { try? FileManager.default.removeItem(at: run) }
-    try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
-    let report = RunReport(runURL: run)
-    #expect(report.corruptNote("audit.json") == "")
-    try Data(#"{"conditions": [{"na"#.utf8).write(to: run.appendingPathComponent("audit.json"))
-    #expect(report.corruptNote("audit.json").contains("audit.json is there but does not parse"))
-  }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ECGReport
 import ECGTensor
 import Foundation
 
@@ -31,9 +32,15 @@ struct Report: ParsableCommand {
     }
     try prepareRunDirectory(runURL)
     if let out { _ = try outputURL(out) }
+    try Self.write(runURL, to: out ?? runURL.appendingPathComponent("report.html").path, examples: examples)
+  }
+
+  /// Builds the report of `runURL` with the library, writes it atomically to `path`, records it in
+  /// manifest.json and prints "wrote PATH (N sections, K kB) in S s". Shared with `ecgxai run`.
+  static func write(_ runURL: URL, to path: String, examples: Int = 1) throws {
     let started = Date()
-    let report = try RunReport(runURL: runURL, examplesPerCondition: examples).build()
-    let url = try outputURL(out ?? runURL.appendingPathComponent("report.html").path)
+    let report = try RunReport(runDirectory: runURL, examplesPerCondition: examples, stepOrder: PipelineStep.allCases.map(\.rawValue)).build()
+    let url = try outputURL(path)
     let html = report.html()
     try Data(html.utf8).writeAtomically(to: url)
     try updateManifest(runURL, key: "report", value: ["outputs": [url.lastPathComponent], "sections": report.sections.map(\.title)])

@@ -209,7 +209,7 @@ struct RunPipeline {
     case .discover:
       return try discoverSubtypes()
     case .report:
-      try Report.parse([out]).run()
+      try Report.write(runURL, to: runURL.appendingPathComponent("report.html").path)
       return StepOutcome(outputs: ["report.html"])
     }
   }

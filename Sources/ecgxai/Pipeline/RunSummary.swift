@@ -1,69 +1,58 @@
+import ECGAudit
 import ECGConcepts
+import ECGDiscovery
+import ECGEvaluate
+import ECGExplain
+import ECGReport
 import Foundation
 
 /// The terminal summary at the end of `ecgxai run` / `demo`, read back from the run directory's
-/// result files (so a resumed run prints the same summary): model AUCs, the sanity ranking, top
-/// glocal cells against the expert rules, significant concepts, discovery ARI, the report path.
+/// typed result files (so a resumed run prints the same summary): model AUCs, the sanity
+/// ranking, top glocal cells against the expert rules, significant concepts, discovery ARI, the
+/// report path. A file that is absent or does not decode is left out.
 struct RunSummary {
   let runURL: URL
 
-  /// A JSON object of the run directory, or nil when the file is absent or not an object.
-  func json(_ name: String) -> [String: Any]? {
-    guard let data = FileManager.default.contents(atPath: runURL.appendingPathComponent(name).path) else { return nil }
-    return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-  }
-
   func print(seconds: Double) throws {
+    let run = RunDirectory(runURL)
     let f2 = { (x: Double) in String(format: "%.2f", x) }
     var lines = ["", "summary of \(runURL.path)"]
-    let files = (try? FileManager.default.contentsOfDirectory(atPath: runURL.path)) ?? []
-    let evaluations = files.filter { $0.hasPrefix("evaluation-") && $0.hasSuffix(".json") }.compactMap { json($0) }
-    for e in evaluations.sorted(by: { ($0["model"] as? String ?? "") < ($1["model"] as? String ?? "") }) {
-      guard let test = e["test"] as? [String: Any] else { continue }
-      let macro = (test["macro_auc"] as? Double).map(f2) ?? "n/a"
-      lines.append("  model \(e["model"] as? String ?? "?") (\(e["arch"] as? String ?? "?"), \(e["task"] as? String ?? "?")): test macro-AUC \(macro)")
+    let evaluations = run.files("evaluation-", ".json").compactMap { run.decode(TaskEvaluation.self, $0) }
+    for e in evaluations.sorted(by: { $0.model < $1.model }) {
+      lines.append("  model \(e.model) (\(e.architecture), \(e.task)): test macro-AUC \(e.test.macroAUC.map(f2) ?? "n/a")")
     }
-    for name in files.filter({ $0.hasPrefix("sanity-") && $0.hasSuffix(".json") }).sorted() {
-      guard let s = json(name), let ranking = s["ranking"] as? [[String: Any]] else { continue }
-      let r2 = ((s["test_r2"] as? [String: Any])?["mean"] as? Double).map(f2) ?? "n/a"
-      lines.append("  sanity \(s["task"] as? String ?? "?") (R² \(r2)): ranking "
-        + ranking.map { "\($0["method"] as? String ?? "?") \(String(format: "%.1f", $0["mean_rank"] as? Double ?? .nan))" }.joined(separator: ", "))
+    for name in run.files("sanity-", ".json") {
+      guard let s = run.decode(SanityResult.self, name) else { continue }
+      let r2 = s.testR2.mean.isFinite ? f2(s.testR2.mean) : "n/a"
+      lines.append("  sanity \(s.task.rawValue) (R² \(r2)): ranking "
+        + s.ranking.map { "\($0.method) \(String(format: "%.1f", $0.meanRank))" }.joined(separator: ", "))
     }
-    if let audit = json("audit.json"), let conditions = audit["conditions"] as? [[String: Any]] {
-      for c in conditions {
-        guard let fine = c["fine"] as? [String: Any] else { continue }
-        let top = (fine["topCells"] as? [[String: Any]] ?? []).prefix(3).map { cell in
-          "\(cell["cell"] as? String ?? "?")\((cell["ruleCell"] as? Bool) == true ? "*" : "")"
-        }
-        let rules = (fine["rules"] as? [String: Any])?["enrichmentAUC"] as? Double
-        let truth = (fine["truth"] as? [String: Any])?["enrichmentAUC"] as? Double
-        lines.append("  audit \(c["condition"] as? String ?? "?"): top cells \(top.joined(separator: ", ")) (* = expert-rule cell); "
-          + "rule enrichment AUC \(rules.map(f2) ?? "n/a")" + (truth.map { ", true-evidence AUC \(f2($0))" } ?? ""))
+    if let audit = run.decode(AuditSummary.self, "audit.json") {
+      for c in audit.conditions {
+        let top = c.fine.topCells.prefix(3).map { "\($0.cell)\($0.ruleCell ? "*" : "")" }
+        lines.append("  audit \(c.condition): top cells \(top.joined(separator: ", ")) (* = expert-rule cell); "
+          + "rule enrichment AUC \(c.fine.rules?.enrichmentAUC.map(f2) ?? "n/a")" + (c.fine.truth?.enrichmentAUC.map { ", true-evidence AUC \(f2($0))" } ?? ""))
       }
     }
-    if let tcav = json("tcav.json"), let cells = tcav["cells"] as? [[String: Any]] {
+    if let tcav = run.decode(TCAVResult.self, "tcav.json") {
       var layersByPair: [String: Int] = [:]
-      for cell in cells where TCAVResult.Cell.significantDirection(
-        significant: (cell["significant"] as? Bool) == true, meanSignCount: cell["meanSignCount"] as? Double ?? .nan,
-        randomMeanSignCount: cell["randomMeanSignCount"] as? Double ?? .nan) == .above {
-        layersByPair["\(cell["concept"] as? String ?? "?") → \(cell["target"] as? String ?? "?")", default: 0] += 1
+      for cell in tcav.cells where cell.significantDirection == .above {
+        layersByPair["\(cell.concept) → \(cell.target)", default: 0] += 1
       }
-      let layerCount = (tcav["layers"] as? [Any])?.count ?? 0
       let shown = layersByPair.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(8)
-      lines.append("  TCAV: \(layersByPair.count) concept → class pairs significant (↑, Bonferroni) in ≥ 1 of \(layerCount) layers"
+      lines.append("  TCAV: \(layersByPair.count) concept → class pairs significant (↑, Bonferroni) in ≥ 1 of \(tcav.layers.count) layers"
         + (shown.isEmpty ? "" : ": " + shown.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")))
     }
-    if let d = json("discovery.json"), let results = d["results"] as? [[String: Any]] {
+    if let d = run.decode(DiscoveryResult.self, "discovery.json") {
       for truth in ["subtypes", "planted territory"] {
         var best: [String: (ari: Double, algorithm: String)] = [:]
-        for r in results {
-          guard let rep = r["representation"] as? String, let alg = r["algorithm"] as? String,
-            let ari = ((r["scores"] as? [String: Any])?[truth] as? [String: Any])?["ari"] as? Double else { continue }
-          if ari > best[rep]?.ari ?? -.infinity { best[rep] = (ari, alg) }
+        for r in d.results {
+          guard let ari = r.scores[truth]?.ari else { continue }
+          if ari > best[r.representation]?.ari ?? -.infinity { best[r.representation] = (ari, r.algorithm) }
         }
         guard !best.isEmpty else { continue }
-        let subtypes = (d["subtypes"] as? [String])?.joined(separator: "/") ?? "subtypes"
-        lines.append("  discovery \(d["class"] as? String ?? "?") (\(d["records"] as? Int ?? 0) records) vs \(truth == "subtypes" ? subtypes + " labels" : "the planted " + subtypes + " territory"): best ARI "
+        let subtypes = d.subtypes.joined(separator: "/")
+        lines.append("  discovery \(d.className) (\(d.records) records) vs \(truth == "subtypes" ? subtypes + " labels" : "the planted " + subtypes + " territory"): best ARI "
           + best.sorted { $0.value.ari > $1.value.ari }.map { "\($0.key) \(f2($0.value.ari)) (\($0.value.algorithm))" }.joined(separator: ", "))
       }
     }
