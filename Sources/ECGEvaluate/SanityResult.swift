@@ -257,7 +257,7 @@ public struct MethodResult: Codable, Sendable, Equatable {
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     method = try c.decode(String.self, forKey: .method)
-    provenance = try c.decode(Provenance.self, forKey: .provenance)
+    provenance = try c.decodeIfPresent(Provenance.self, forKey: .provenance) ?? .unrecorded
     amplitude = try AmplitudeChecks(from: decoder)
     let keys = Set(try decoder.container(keyedBy: AnyCodingKey.self).allKeys.map(\.stringValue))
     randomisation = keys.contains("randomisation") ? try RandomisationChecks(from: decoder) : nil

@@ -1,3 +1,4 @@
+import Foundation
 import ECGNet
 import ECGTensor
 
@@ -35,5 +36,29 @@ public struct Provenance: Codable, Hashable, Sendable {
 
   private enum CodingKeys: String, CodingKey {
     case ecgxaiVersion = "ecgxai_version", attribution, modelSHA256 = "model_sha256", datasetSHA256 = "dataset_sha256", seed
+  }
+}
+
+extension Provenance {
+  /// The provenance of a result written before results recorded theirs (schema version 0):
+  /// nothing is known but that (`ecgxaiVersion` "unrecorded").
+  public static let unrecorded: Provenance = {
+    var provenance = Provenance()
+    provenance.ecgxaiVersion = "unrecorded"
+    return provenance
+  }()
+
+  /// A result file's JSON made readable by the current result types: a top-level object without
+  /// `schema_version` (written before schema version 1) gets `schema_version` 0 and an
+  /// `unrecorded` provenance; any other input is returned unchanged. Every result type decodes
+  /// the files ecgxai wrote before it recorded provenance this way, so old run directories still
+  /// report.
+  public static func upgradingLegacyResult(_ data: Data) -> Data {
+    guard var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+      object["schema_version"] == nil
+    else { return data }
+    object["schema_version"] = 0
+    if object["provenance"] == nil { object["provenance"] = ["ecgxai_version": unrecorded.ecgxaiVersion] }
+    return (try? JSONSerialization.data(withJSONObject: object)) ?? data
   }
 }

@@ -61,13 +61,13 @@ public struct SegmentMapFigure: Sendable {
       }
       out += "\n"
     }
-    for cell in outlinedSecondary where cell.count == 2 {
+    for cell in outlinedSecondary.sorted(by: { $0.lexicographicallyPrecedes($1) }) where cell.count == 2 {
       out += "<rect x=\"\(n(left + Double(cell[1]) * cellWidth + 2))\" y=\"\(n(top + Double(cell[0]) * cellHeight + 2))\" width=\"\(n(cellWidth - 4))\" height=\"\(n(cellHeight - 4))\" fill=\"none\" stroke=\"#009E73\" stroke-width=\"1.5\" stroke-dasharray=\"2 1.5\"/>"
     }
-    for cell in outlined where cell.count == 2 {
+    for cell in outlined.sorted(by: { $0.lexicographicallyPrecedes($1) }) where cell.count == 2 {
       out += "<rect x=\"\(n(left + Double(cell[1]) * cellWidth + 0.6))\" y=\"\(n(top + Double(cell[0]) * cellHeight + 0.6))\" width=\"\(n(cellWidth - 1.2))\" height=\"\(n(cellHeight - 1.2))\" fill=\"none\" stroke=\"#000\" stroke-width=\"1.2\"/>"
     }
-    for cell in marked where cell.count == 2 {
+    for cell in marked.sorted(by: { $0.lexicographicallyPrecedes($1) }) where cell.count == 2 {
       out += "<circle cx=\"\(n(left + (Double(cell[1]) + 0.8) * cellWidth))\" cy=\"\(n(top + (Double(cell[0]) + 0.25) * cellHeight))\" r=\"2\" fill=\"#000\"/>"
     }
     for (i, cell) in ranked.enumerated() where cell.count == 2 {

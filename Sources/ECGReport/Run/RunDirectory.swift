@@ -1,3 +1,4 @@
+import ECGExplain
 import Foundation
 
 /// A run directory (what `ecgxai run` writes) read back as its typed results: each file decoded
@@ -12,10 +13,12 @@ public struct RunDirectory: Sendable {
   /// Whether the file `name` (relative to the run directory) exists.
   public func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: url.appendingPathComponent(name).path) }
 
-  /// The file `name` decoded as `T`, or nil when it is absent or does not decode.
+  /// The file `name` decoded as `T`, or nil when it is absent or does not decode. Files written
+  /// before results carried `schema_version` and `provenance` are read as schema version 0
+  /// (`Provenance.upgradingLegacyResult`).
   public func decode<T: Decodable>(_ type: T.Type, _ name: String) -> T? {
     guard let data = FileManager.default.contents(atPath: url.appendingPathComponent(name).path) else { return nil }
-    return try? JSONDecoder().decode(T.self, from: data)
+    return try? JSONDecoder().decode(T.self, from: Provenance.upgradingLegacyResult(data))
   }
 
   /// " NAME is there but does not parse: …" when `name` exists yet did not decode (`decoded`
