@@ -47,6 +47,7 @@ let package = Package(
       dependencies: [
         "_FuzzSupport", "_FuzzDriver",
         .product(name: "ECGSignal", package: "ecgxai"), .product(name: "ECGAudit", package: "ecgxai"),
+        .product(name: "ECGAuditStore", package: "ecgxai"),
       ]),
   ],
   swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import ECGAudit
+import ECGAuditStore
 import ECGSignal
 import Foundation
 import _FuzzDriver

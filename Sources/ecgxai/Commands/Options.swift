@@ -230,12 +230,6 @@ func updateManifest(_ runURL: URL, key: String, value: Any) throws {
   try json.writeAtomically(to: url)
 }
 
-/// The items of a comma-separated option or configuration value (`LVH, CLBBB,IMI`), trimmed,
-/// empty items dropped — the one reading of every list option.
-func commaList(_ text: String) -> [String] {
-  text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-}
-
 /// The paper's splits of PTB-XL's `strat_fold` (train 1–8, validation 9, test 10) and `all`, as
 /// `--split` takes them.
 enum DatasetSplit {

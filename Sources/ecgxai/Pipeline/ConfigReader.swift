@@ -184,3 +184,9 @@ struct ConfigReader {
     }
   }
 }
+
+/// The items of a comma-separated option or configuration value (`LVH, CLBBB,IMI`), trimmed,
+/// empty items dropped — the one reading of every list option.
+func commaList(_ text: String) -> [String] {
+  text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+}

@@ -1,1 +1,0 @@
-../../../Sources/ecgxai/Commands/AttributionSettings.swift
