@@ -1,3 +1,4 @@
+import ECGExplain
 import ECGNet
 
 /// Localisation of an attribution against a ground-truth mask (the phantom's evidence masks),
@@ -9,16 +10,9 @@ import ECGNet
 /// is invariant to that positive scaling, so it is not repeated. `absolute` is Quantus' `abs`.
 public enum Localisation {
   /// Relevance mass accuracy (Arras et al. 2022): Σ attribution inside the mask / Σ attribution.
+  /// (`RelevanceMass.shareInside`, the one definition, which explain's relevance mass uses too.)
   public static func relevanceMassAccuracy(_ attribution: [Float], mask: [Float], absolute: Bool = false) -> Double? {
-    precondition(attribution.count == mask.count, "Localisation: attribution and mask differ in size")
-    guard mask.contains(where: { $0 > 0 }) else { return nil }
-    var inside = 0.0, total = 0.0
-    for (a, m) in zip(attribution, mask) {
-      let v = Double(absolute ? abs(a) : a)
-      total += v
-      if m > 0 { inside += v }
-    }
-    return inside / total
+    RelevanceMass.shareInside(attribution, mask: mask, absolute: absolute)
   }
 
   /// Relevance rank accuracy (Arras et al. 2022): of the K highest-ranked elements (K = mask

@@ -22,14 +22,15 @@ public struct RelevanceMass: Codable, Sendable, Equatable {
     overChance = shareInside / max(chance, 1e-12)
   }
 
-  /// The share of Σ|a| that lies where `mask` > 0 (relevance mass accuracy on absolute values);
-  /// nil when the mask is empty. `attribution` and `mask` have one element per lead × sample.
-  public static func shareInside<C: Collection<Float>>(_ attribution: C, mask: [Float]) -> Double? {
+  /// The share of Σ|a| (Σa when `absolute` is false) that lies where `mask` > 0 — relevance mass
+  /// accuracy (Arras et al. 2022; `Localisation.relevanceMassAccuracy` is this function); nil
+  /// when the mask is empty. `attribution` and `mask` have one element per lead × sample.
+  public static func shareInside<C: Collection<Float>>(_ attribution: C, mask: [Float], absolute: Bool = true) -> Double? {
     precondition(attribution.count == mask.count, "RelevanceMass: attribution and mask differ in size")
     guard mask.contains(where: { $0 > 0 }) else { return nil }
     var inside = 0.0, total = 0.0
     for (a, m) in zip(attribution, mask) {
-      let v = Double(abs(a))
+      let v = Double(absolute ? abs(a) : a)
       total += v
       if m > 0 { inside += v }
     }
